@@ -1,0 +1,146 @@
+"""Shared fixtures. Data is built through actions, the way the product builds it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+DEMO_PASSWORD = "townhall-demo-password"
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from allauth.account.models import EmailAddress
+
+    from townhall.identity import actions
+    from townhall.identity.models import User
+
+    def make(email: str, display_name: str = "", verified: bool = True, **extra: Any) -> User:
+        user = User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            display_name=display_name or email.split("@")[0].title(),
+            **extra,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+        if verified:
+            actions.mark_email_verified(user=user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def citizen(make_user: Any) -> Any:
+    return make_user("alex@example.org", "Alex Park")
+
+
+@pytest.fixture
+def citizen2(make_user: Any) -> Any:
+    return make_user("bea@example.org", "Bea Lopez")
+
+
+@pytest.fixture
+def site_admin(make_user: Any) -> Any:
+    return make_user("root@example.org", "Site Admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def agency(site_admin: Any) -> Any:
+    from townhall.agencies import actions
+
+    return actions.create_agency(
+        by=site_admin,
+        name="Public Works",
+        purpose="Keep Springfield's streets, water and waste running.",
+        jurisdiction="US-IL",
+        time_zone="America/Chicago",
+    )
+
+
+@pytest.fixture
+def other_agency(site_admin: Any) -> Any:
+    from townhall.agencies import actions
+
+    return actions.create_agency(
+        by=site_admin,
+        name="Parks and Recreation",
+        purpose="Parks everyone can enjoy.",
+        jurisdiction="US-IL",
+        time_zone="America/Chicago",
+    )
+
+
+@pytest.fixture
+def staff_member(make_user: Any, agency: Any, site_admin: Any) -> Any:
+    """A Public Works staff member (returns the membership; `.user` is the account)."""
+    from townhall.agencies import actions
+
+    user = make_user("sam@example.org", "sammy")
+    return actions.add_staff_member(
+        by=site_admin,
+        agency=agency,
+        user=user,
+        public_name="Sam Rivera",
+        job_title="Road Maintenance Supervisor",
+    )
+
+
+@pytest.fixture
+def browser_page(live_server: Any) -> Iterator[Any]:
+    """A real Chromium page (Debian's /usr/bin/chromium, driven by Playwright)."""
+    chromium_path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(chromium_path):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {chromium_path}; browser tests cannot run in CI.")
+        pytest.skip(f"Chromium is missing at {chromium_path} (run make test to install it).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture
+def axe_check() -> Any:
+    """Run axe-core in the page and fail with the list of violations, if any."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page: Any) -> None:
+        results = axe.run(page)
+        violations = results.response.get("violations", [])
+        summary = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+            f"{[n.get('target') for n in v['nodes']][:3]})"
+            for v in violations
+        ]
+        assert not violations, "axe found accessibility violations:\n" + "\n".join(summary)
+
+    return check

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "agencies"
+urlpatterns = [
+    path("", views.agency_list, name="agency-list"),
+    path("people/", views.staff_list, name="staff-list"),
+    path("<slug:slug>/", views.agency_detail, name="agency-detail"),
+    path("<slug:slug>/people/<slug:person>/", views.staff_detail, name="staff-detail"),
+]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "identity"
+urlpatterns = [
+    path("", views.account, name="account"),
+]
