@@ -22,7 +22,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _respond(request, 403, _("Not allowed"), _("You do not have permission to see this page."))
+    return _respond(
+        request, 403, _("Not allowed"), _("You do not have permission to see this page.")
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -48,5 +48,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     try:
         tasks = _task_queue_state()
     except Exception as error:  # a broken queue should not hide that the site is up
-        tasks = {"backend": settings.TASKS_BACKEND, "status": "error", "error": type(error).__name__}
+        tasks = {
+            "backend": settings.TASKS_BACKEND,
+            "status": "error",
+            "error": type(error).__name__,
+        }
     return JsonResponse({"status": "ok", "database": database, "tasks": tasks})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("townhall.identity.urls")),
+    path("account/tokens/", include("townhall.api.page_urls")),
     path("agencies/", include("townhall.agencies.urls")),
     path("api/v1/", include("townhall.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

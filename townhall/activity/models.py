@@ -118,7 +118,9 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["agency", "visibility", "-occurred_at"], name="activity_agency_idx"),
+            models.Index(
+                fields=["agency", "visibility", "-occurred_at"], name="activity_agency_idx"
+            ),
             models.Index(fields=["citizen", "-occurred_at"], name="activity_citizen_idx"),
             models.Index(fields=["actor", "-occurred_at"], name="activity_actor_idx"),
             models.Index(fields=["target_type", "target_id"], name="activity_target_idx"),

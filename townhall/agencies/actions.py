@@ -6,7 +6,7 @@ their own public profile, always acting as their work persona.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -27,9 +27,11 @@ def _require_site_admin(by: Any) -> None:
 def _require_agency_admin(by: Any, agency: Agency) -> None:
     if by is not None and by.is_authenticated and by.is_superuser:
         return
-    if not StaffMembership.objects.active().filter(
-        user=by, agency=agency, role=StaffRole.ADMIN
-    ).exists():
+    if (
+        not StaffMembership.objects.active()
+        .filter(user=by, agency=agency, role=StaffRole.ADMIN)
+        .exists()
+    ):
         raise PermissionDenied("Only an administrator of this agency can do this.")
 
 
@@ -45,6 +47,7 @@ def create_agency(
     parent: Agency | None = None,
     email: str = "",
     phone: str = "",
+    is_published: bool = True,
 ) -> Agency:
     _require_site_admin(by)
     agency = Agency(
@@ -56,13 +59,14 @@ def create_agency(
         parent=parent,
         email=email,
         phone=phone,
+        is_published=is_published,
     )
     agency.full_clean()
     agency.save()
     record_activity(
         verb="agency.created",
         summary=f"{agency.name} joined {agency.jurisdiction} on Townhall",
-        visibility=Visibility.PUBLIC,
+        visibility=Visibility.PUBLIC if is_published else Visibility.STAFF,
         actor=by,
         agency=agency,
         target=agency,
@@ -174,9 +178,7 @@ def update_staff_profile(
 
 
 @transaction.atomic
-def add_service(
-    *, by: Any, agency: Agency, code: str, name: str, description: str = ""
-) -> Service:
+def add_service(*, by: Any, agency: Agency, code: str, name: str, description: str = "") -> Service:
     _require_agency_admin(by, agency)
     service = Service(agency=agency, code=code, name=name, description=description)
     service.full_clean()
@@ -190,3 +192,159 @@ def add_service(
         target=service,
     )
     return service
+
+
+# --- Changes to existing records ----------------------------------------------------------
+# The admin (and later the API) edit through these, so every change lands in the log.
+
+
+def _apply_changes(obj: Any, changes: Mapping[str, Any], allowed: frozenset[str]) -> list[str]:
+    """Set the allowed fields that really change; return their names."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, changes[name])
+    return changed
+
+
+AGENCY_FIELDS = frozenset(
+    {"name", "slug", "purpose", "jurisdiction", "time_zone", "parent", "email", "phone"}
+    | {"is_published"}
+)
+
+
+@transaction.atomic
+def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Agency:
+    """Change an agency's details (site administrators only)."""
+    _require_site_admin(by)
+    parent = changes.get("parent", agency.parent)
+    while parent is not None:
+        if parent.pk == agency.pk:
+            raise ValueError("An agency cannot be part of itself.")
+        parent = parent.parent
+    changed = _apply_changes(agency, changes, AGENCY_FIELDS)
+    if not changed:
+        return agency
+    agency.full_clean()
+    agency.save(update_fields=changed)
+    record_activity(
+        verb="agency.updated",
+        summary=f"{agency.name} updated its details",
+        visibility=Visibility.PUBLIC if agency.is_published else Visibility.STAFF,
+        actor=by,
+        agency=agency,
+        target=agency,
+    )
+    return agency
+
+
+@transaction.atomic
+def update_goal(*, by: Any, goal: Goal, changes: Mapping[str, Any]) -> Goal:
+    _require_agency_admin(by, goal.agency)
+    changed = _apply_changes(goal, changes, frozenset({"title", "description", "measure", "order"}))
+    if not changed:
+        return goal
+    goal.full_clean()
+    goal.save(update_fields=changed)
+    record_activity(
+        verb="goal.updated",
+        summary=f"{goal.agency.name} updated the goal: {goal.title}",
+        visibility=Visibility.PUBLIC,
+        actor=by,
+        agency=goal.agency,
+        target=goal,
+    )
+    return goal
+
+
+@transaction.atomic
+def update_team(*, by: Any, team: Team, changes: Mapping[str, Any]) -> Team:
+    """Rename a team or change what it handles. Its address (slug) stays the same."""
+    _require_agency_admin(by, team.agency)
+    changed = _apply_changes(team, changes, frozenset({"name", "description"}))
+    if not changed:
+        return team
+    team.full_clean()
+    team.save(update_fields=changed)
+    record_activity(
+        verb="team.updated",
+        summary=f"{team.agency.name} updated the team “{team.name}”",
+        visibility=Visibility.PUBLIC,
+        actor=by,
+        agency=team.agency,
+        target=team,
+    )
+    return team
+
+
+@transaction.atomic
+def update_service(*, by: Any, service: Service, changes: Mapping[str, Any]) -> Service:
+    """Change a service's name, description or whether it is offered. Its code is fixed."""
+    _require_agency_admin(by, service.agency)
+    changed = _apply_changes(service, changes, frozenset({"name", "description", "is_active"}))
+    if not changed:
+        return service
+    service.full_clean()
+    service.save(update_fields=changed)
+    record_activity(
+        verb="service.updated",
+        summary=(
+            f"{service.agency.name} updated “{service.name}”"
+            if service.is_active
+            else f"{service.agency.name} no longer offers “{service.name}”"
+        ),
+        visibility=Visibility.PUBLIC,
+        actor=by,
+        agency=service.agency,
+        target=service,
+    )
+    return service
+
+
+MEMBERSHIP_FIELDS = frozenset(
+    {"public_name", "job_title", "role", "bio", "is_public_profile", "is_active", "started_at"}
+)
+
+
+@transaction.atomic
+def update_staff_membership(
+    *, by: Any, membership: StaffMembership, changes: Mapping[str, Any]
+) -> StaffMembership:
+    """An agency administrator changes a membership: title, role, teams, or ends it.
+
+    The profile address (slug) stays the same when the work name changes.
+    """
+    _require_agency_admin(by, membership.agency)
+    field_changes = {name: value for name, value in changes.items() if name != "teams"}
+    changed = _apply_changes(membership, field_changes, MEMBERSHIP_FIELDS)
+    teams_changed = False
+    if "teams" in changes:
+        team_list = list(changes["teams"])
+        if any(team.agency_id != membership.agency_id for team in team_list):
+            raise ValueError("A staff member can only join teams of their own agency.")
+        teams_changed = {team.pk for team in team_list} != set(
+            membership.teams.values_list("pk", flat=True)
+        )
+        if teams_changed:
+            membership.teams.set(team_list)
+    if not changed and not teams_changed:
+        return membership
+    if changed:
+        membership.full_clean()
+        membership.save(update_fields=changed)
+    is_public = membership.is_public_profile and membership.is_active
+    record_activity(
+        verb="staff.updated" if membership.is_active else "staff.left",
+        summary=(
+            f"{membership.public_name}'s role at {membership.agency.name} changed"
+            if membership.is_active
+            else f"{membership.public_name} no longer works for {membership.agency.name}"
+        ),
+        visibility=Visibility.PUBLIC if is_public else Visibility.STAFF,
+        actor=by,
+        agency=membership.agency,
+        target=membership,
+    )
+    return membership

@@ -123,7 +123,9 @@ class StaffMembership(models.Model):
     )
     slug = models.SlugField(_("profile address"), max_length=80)
     job_title = models.CharField(_("job title"), max_length=120)
-    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STAFF)
+    role = models.CharField(
+        _("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STAFF
+    )
     is_public_profile = models.BooleanField(_("public profile"), default=True)
     bio = models.TextField(_("short biography"), blank=True, max_length=1000)
     is_active = models.BooleanField(_("active"), default=True)
@@ -136,21 +138,25 @@ class StaffMembership(models.Model):
         verbose_name_plural = _("staff members")
         ordering = ["agency", "public_name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "agency"], name="agencies_one_membership_per_agency"),
-            models.UniqueConstraint(fields=["agency", "slug"], name="agencies_membership_slug_unique"),
+            models.UniqueConstraint(
+                fields=["user", "agency"], name="agencies_one_membership_per_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "slug"], name="agencies_membership_slug_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.public_name}, {self.job_title} ({self.agency})"
 
-    @property
-    def signature(self) -> str:
-        return f"{self.public_name}, {self.job_title}, {self.agency.name}"
-
     def get_absolute_url(self) -> str:
         return reverse(
             "agencies:staff-detail", kwargs={"slug": self.agency.slug, "person": self.slug}
         )
+
+    @property
+    def signature(self) -> str:
+        return f"{self.public_name}, {self.job_title}, {self.agency.name}"
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):

@@ -79,7 +79,10 @@ def issue_api_token(*, by: Any, user: User, name: str, via: str) -> tuple[ApiTok
     _require_self_or_admin(by, user)
     key = "th_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:80] or "API token", prefix=key[:10], key_hash=hash_token_key(key)
+        user=user,
+        name=name.strip()[:80] or "API token",
+        prefix=key[:10],
+        key_hash=hash_token_key(key),
     )
     record_activity(
         verb="api_token.issued",

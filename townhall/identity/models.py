@@ -24,7 +24,11 @@ class AssuranceLevel(models.TextChoices):
     IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
 
 
-ASSURANCE_ORDER = [AssuranceLevel.NONE, AssuranceLevel.EMAIL_VERIFIED, AssuranceLevel.IDENTITY_VERIFIED]
+ASSURANCE_ORDER = [
+    AssuranceLevel.NONE,
+    AssuranceLevel.EMAIL_VERIFIED,
+    AssuranceLevel.IDENTITY_VERIFIED,
+]
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -73,7 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("legal name"),
         max_length=200,
         blank=True,
-        help_text=_("Only used where a transaction needs it, such as a freedom-of-information request."),
+        help_text=_(
+            "Only used where a transaction needs it, such as a freedom-of-information request."
+        ),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"

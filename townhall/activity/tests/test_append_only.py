@@ -7,7 +7,9 @@ from townhall.activity.models import Activity, ActivityIsAppendOnly, Visibility
 
 @pytest.fixture
 def entry(db):
-    return record_activity(verb="test.happened", summary="Something happened", visibility=Visibility.PUBLIC)
+    return record_activity(
+        verb="test.happened", summary="Something happened", visibility=Visibility.PUBLIC
+    )
 
 
 def test_an_entry_cannot_be_changed_through_the_model(entry):
