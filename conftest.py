@@ -11,6 +11,26 @@ import pytest
 DEMO_PASSWORD = "townhall-demo-password"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Rate limits, throttles and used TOTP codes live in the cache: every test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Signing in as a Spanish speaker switches the thread to Spanish: switch back."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_user(db: Any) -> Any:
     from allauth.account.models import EmailAddress

@@ -36,7 +36,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(
-            {"detail": "Something went wrong on our side. Please try again later.", "status": 500},
+            {
+                "detail": _("Something went wrong on our side. Please try again later."),
+                "status": 500,
+            },
             status=500,
         )
     return render(request, "500.html", status=500)

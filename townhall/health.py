@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _database_state() -> str:
@@ -24,19 +24,21 @@ def _task_queue_state() -> dict[str, Any]:
     if settings.TASKS_BACKEND == "database":
         from django_tasks_db.models import DBTaskResult
 
-        waiting = DBTaskResult.objects.filter(status="READY")
+        # ready(): waiting and due now (a task scheduled for later is not late yet).
+        waiting = DBTaskResult.objects.ready()
         state["ready"] = waiting.count()
         oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
         state["oldest_ready_age_seconds"] = (
             round((timezone.now() - oldest).total_seconds(), 1) if oldest else 0
         )
-        state["failed"] = DBTaskResult.objects.filter(status="FAILED").count()
+        state["running"] = DBTaskResult.objects.running().count()
+        state["failed"] = DBTaskResult.objects.failed().count()
     state["status"] = "ok"
     return state
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
         database = _database_state()

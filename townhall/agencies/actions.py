@@ -7,9 +7,10 @@ their own public profile, always acting as their work persona.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -18,6 +19,14 @@ from townhall.activity.models import Visibility
 
 from .models import Agency, Goal, Service, StaffMembership, StaffRole, Team
 
+# Addresses under /agencies/ that an agency's slug must not take.
+RESERVED_AGENCY_SLUGS = frozenset({"people"})
+
+
+def _check_agency_slug(slug: str) -> None:
+    if slug in RESERVED_AGENCY_SLUGS:
+        raise ValidationError({"slug": f"“{slug}” is reserved for another page."})
+
 
 def _require_site_admin(by: Any) -> None:
     if by is None or not by.is_authenticated or not by.is_superuser:
@@ -25,7 +34,9 @@ def _require_site_admin(by: Any) -> None:
 
 
 def _require_agency_admin(by: Any, agency: Agency) -> None:
-    if by is not None and by.is_authenticated and by.is_superuser:
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied("Only an administrator of this agency can do this.")
+    if by.is_superuser:
         return
     if (
         not StaffMembership.objects.active()
@@ -61,6 +72,7 @@ def create_agency(
         phone=phone,
         is_published=is_published,
     )
+    _check_agency_slug(agency.slug)
     agency.full_clean()
     agency.save()
     record_activity(
@@ -126,6 +138,7 @@ def add_staff_member(
     teams: Iterable[Team] = (),
     bio: str = "",
     is_public_profile: bool = True,
+    started_at: date | None = None,
 ) -> StaffMembership:
     _require_agency_admin(by, agency)
     membership = StaffMembership(
@@ -137,6 +150,7 @@ def add_staff_member(
         role=role,
         bio=bio,
         is_public_profile=is_public_profile,
+        started_at=started_at,
     )
     membership.full_clean()
     membership.save()
@@ -227,6 +241,7 @@ def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Age
     changed = _apply_changes(agency, changes, AGENCY_FIELDS)
     if not changed:
         return agency
+    _check_agency_slug(agency.slug)
     agency.full_clean()
     agency.save(update_fields=changed)
     record_activity(

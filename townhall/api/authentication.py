@@ -6,17 +6,26 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from townhall.identity.models import ApiToken, hash_token_key
+
+# A key is "th_" and 43 URL-safe characters; anything much longer is not one of ours, and
+# hashing megabytes of header for nothing is work we can refuse.
+MAX_KEY_LENGTH = 200
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
-        header = authentication.get_authorization_header(request).split()
+        try:
+            header = authentication.get_authorization_header(request).split()
+        except UnicodeError as error:  # the test client lets a header hold any character
+            raise exceptions.AuthenticationFailed(_("That token is not valid.")) from error
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
@@ -27,6 +36,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed(_("That token is not valid.")) from error
+        if len(key) > MAX_KEY_LENGTH:
+            raise exceptions.AuthenticationFailed(_("That token is not valid."))
         token = (
             ApiToken.objects.active()
             .select_related("user")
@@ -44,3 +55,20 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describes Bearer tokens in the OpenAPI schema (drf-spectacular finds it by class path)."""
+
+    target_class = "townhall.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        definition = build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=self.target.keyword
+        )
+        definition["description"] = _(
+            "A token from POST /api/v1/auth/token/ or from your account page, sent as "
+            "“Authorization: Bearer <token>”."
+        )
+        return definition

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,43 @@ def record_sign_up(*, user: User) -> None:
         citizen=user,
         target=user,
     )
+
+
+@transaction.atomic
+def create_account(
+    *,
+    by: Any,
+    email: str,
+    display_name: str,
+    password: str | None,
+    preferred_language: str = "en",
+    is_demo: bool = False,
+) -> User:
+    """A site administrator opens an account for someone (people sign up themselves).
+
+    The address starts unverified: the person confirms it the first time they sign in,
+    which is what raises the account to `email_verified`. No password means the person
+    sets one through "forgot your password".
+    """
+    if not (by.is_authenticated and by.is_superuser):
+        raise PermissionDenied("Only a site administrator can open an account for someone.")
+    user = User.objects.create_user(
+        email=email,
+        password=password or None,  # None leaves the password unusable
+        display_name=display_name,
+        preferred_language=preferred_language,
+        is_demo=is_demo,
+    )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    record_activity(
+        verb="account.created",
+        summary=f"{by.display_name} opened an account for {user.display_name}",
+        visibility=Visibility.INTERNAL,
+        actor=by,
+        citizen=user,
+        target=user,
+    )
+    return user
 
 
 @transaction.atomic

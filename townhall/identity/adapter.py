@@ -5,13 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import actions
+from .languages import use_language
 from .models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """allauth's form takes up to 320 characters; our accounts hold up to 254."""
+        email = super().clean_email(email)
+        limit = User._meta.get_field("email").max_length or 254
+        if len(email) > limit:
+            raise forms.ValidationError(
+                _("Enter an email address of at most %(limit)d characters.") % {"limit": limit}
+            )
+        return email
+
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
@@ -27,3 +42,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed and email_address.user.email.lower() == email_address.email.lower():
             actions.mark_email_verified(user=email_address.user)
         return confirmed
+
+    def post_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponse:
+        """Speak the person's preferred language from the moment they are in."""
+        language = getattr(user, "preferred_language", "")
+        if language:
+            # Before allauth adds its "signed in" message, so the message is translated.
+            translation.activate(language)
+        response = super().post_login(request, user, **kwargs)
+        if language:
+            use_language(request, response, language)
+        return response

@@ -5,4 +5,5 @@ from . import views
 app_name = "identity"
 urlpatterns = [
     path("", views.account, name="account"),
+    path("profile/", views.profile_edit, name="profile-edit"),
 ]

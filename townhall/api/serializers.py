@@ -1,0 +1,178 @@
+"""Wire formats of the REST API. Read-only views of records; writes go through actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from townhall.agencies.models import Agency, Goal, Service, StaffMembership, Team
+from townhall.identity.models import ApiToken, User
+
+# --- errors (documentation only: townhall.api.errors builds these) -------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in words a person can read."))
+    status = serializers.IntegerField(help_text=_("The HTTP status code, repeated."))
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    # DRF's metaclass takes declared fields out of the class, so this does not hide
+    # Serializer.errors at run time; the stubs cannot know that.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Each field that was not valid, with its messages."),
+    )
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+    name = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("So you can tell your tokens apart, such as “Laptop script”."),
+    )
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text=_("The key. It is shown only now: store it, we keep only its hash.")
+    )
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        read_only_fields = fields
+
+
+# --- the caller's account ------------------------------------------------------------------
+
+
+class OwnMembershipSerializer(serializers.ModelSerializer):
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = StaffMembership
+        fields = ["agency", "agency_name", "public_name", "job_title", "role", "is_public_profile"]
+        read_only_fields = fields
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    staff_memberships = OwnMembershipSerializer(
+        many=True, read_only=True, source="active_memberships"
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "display_name",
+            "legal_name",
+            "preferred_language",
+            "assurance_level",
+            "assurance_changed_at",
+            "staff_memberships",
+        ]
+        read_only_fields = fields
+
+
+# --- agencies ------------------------------------------------------------------------------
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Goal
+        fields = ["title", "description", "measure"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "description"]
+
+
+class PublicStaffSerializer(serializers.ModelSerializer):
+    profile_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StaffMembership
+        fields = ["public_name", "job_title", "role", "profile_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_profile_url(self, membership: StaffMembership) -> str:
+        # The agency is known from the prefetch, so this costs no query.
+        path = reverse(
+            "agencies:staff-detail",
+            kwargs={"slug": membership.agency.slug, "person": membership.slug},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["code", "name", "description"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    """Expects the queryset of `AgencyViewSet` (parent joined, the rest prefetched)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:agency-detail", lookup_field="slug")
+    parent = serializers.SerializerMethodField(  # type: ignore[assignment]  # see `errors`
+        help_text=_("The slug of the agency it is part of.")
+    )
+    goals = GoalSerializer(many=True, read_only=True)
+    teams = TeamSerializer(many=True, read_only=True)
+    staff = PublicStaffSerializer(many=True, read_only=True, source="public_staff")
+    services = ServiceSerializer(many=True, read_only=True, source="offered_services")
+
+    class Meta:
+        model = Agency
+        fields = [
+            "url",
+            "name",
+            "slug",
+            "purpose",
+            "jurisdiction",
+            "time_zone",
+            "parent",
+            "email",
+            "phone",
+            "goals",
+            "teams",
+            "staff",
+            "services",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parent(self, agency: Agency) -> Any:
+        parent = agency.parent
+        if parent is None or not parent.is_published:
+            return None
+        return parent.slug
