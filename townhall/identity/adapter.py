@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from . import actions
 from .languages import use_language
 from .models import User
+from .tasks import deliver_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,6 +30,40 @@ class AccountAdapter(DefaultAccountAdapter):
                 _("Enter an email address of at most %(limit)d characters.") % {"limit": limit}
             )
         return email
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render now (in the request's language), send from the task queue.
+
+        With the database queue the task is stored in the same transaction as whatever
+        caused the email, so the email goes out if and only if that change is kept.
+        """
+        message = self.render_mail(template_prefix, email, self._mail_context(email, context))
+        html = ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next(
+                (
+                    str(content)
+                    for content, mimetype in message.alternatives
+                    if mimetype == "text/html"
+                ),
+                "",
+            )
+        deliver_email.enqueue(
+            subject=str(message.subject),
+            body=str(message.body),
+            from_email=str(message.from_email),
+            to=[str(address) for address in message.to],
+            html=html,
+        )
+
+    def _mail_context(self, email: str, context: dict[str, Any]) -> dict[str, Any]:
+        request = allauth_context.request
+        return {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
 
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
