@@ -47,7 +47,7 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo --if-empty
 	@echo "Starting the background task worker and the web server on http://127.0.0.1:$(PORT)"
-	@DEBUG=$${DEBUG:-true} $(BIN)/townhall db_worker --queue-name default >var/worker.log 2>&1 & \
+	@DEBUG=$${DEBUG:-true} $(BIN)/townhall db_worker --queue-name default --no-reload >var/worker.log 2>&1 & \
 	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall runserver --noreload 127.0.0.1:$(PORT)
 

@@ -32,7 +32,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 # static files without a collectstatic manifest.
 TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-development-key-" + "x" * 40
+# The "django-insecure-" prefix makes `check --deploy` refuse the development key.
+SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-townhall-development-only-key-9f3k2m"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Springfield Townhall")

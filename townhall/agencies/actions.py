@@ -77,7 +77,7 @@ def create_agency(
     agency.save()
     record_activity(
         verb="agency.created",
-        summary=f"{agency.name} joined {agency.jurisdiction} on Townhall",
+        summary=f"{agency.name} joined Townhall",
         visibility=Visibility.PUBLIC if is_published else Visibility.STAFF,
         actor=by,
         agency=agency,

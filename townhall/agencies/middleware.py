@@ -1,6 +1,6 @@
-"""Anyone with a staff membership must have a second factor before using the site.
+"""Anyone acting for the government must have a second factor before using the site.
 
-A signed-in account with an active staff membership and no authenticator app (TOTP) or
+A signed-in staff account (see `second_factor.py`) with no authenticator app (TOTP) or
 security key (WebAuthn) is sent to the two-factor set-up page from every page except
 that set-up itself (and the re-authentication it may ask for), signing out, switching
 language and static files. Session-authenticated API calls get a 403 instead of a
@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.base import BaseStorage
@@ -24,9 +23,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from .models import memberships_of
-
-SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+from .second_factor import has_second_factor, requires_second_factor
 
 
 class StaffSecondFactorMiddleware:
@@ -52,9 +49,8 @@ class StaffSecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(self.allowed_prefixes)
-            and not (settings.DEMO_STAFF_SKIP_SECOND_FACTOR and user.is_demo)
-            and memberships_of(user).exists()
-            and not Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
+            and requires_second_factor(user)
+            and not has_second_factor(user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -21,13 +21,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from townhall.agencies.models import Agency, Service, StaffMembership
+from townhall.agencies.second_factor import requires_second_factor
 from townhall.identity.actions import issue_api_token, revoke_api_token
 from townhall.identity.models import ApiToken, User
 
 from . import throttling
 from .pagination import KeysetPagination
 from .parsers import JSONBodyParser
-from .second_factor import needs_second_factor
 from .serializers import (
     AccountSerializer,
     AgencySerializer,
@@ -123,7 +123,7 @@ class TokenCreateView(APIView):
                     "sent you, then ask for a token again."
                 )
             )
-        if needs_second_factor(user):
+        if requires_second_factor(user):
             raise exceptions.PermissionDenied(
                 _(
                     "Staff accounts cannot get a token with a password alone. Sign in on the "

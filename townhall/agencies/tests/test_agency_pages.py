@@ -182,7 +182,7 @@ def test_agency_page_shows_only_public_activity_even_to_site_administrators(
     page = client.get(agency.get_absolute_url()).content.decode()
     assert "An internal note about Public Works" not in page
     assert "A staff-only note about Public Works" not in page
-    assert "Public Works joined US-IL on Townhall" in page
+    assert "Public Works joined Townhall" in page
 
 
 def test_agency_page_shows_only_that_agencys_newest_twenty_entries(client, agency, other_agency):

@@ -49,3 +49,10 @@ def test_a_failed_sign_up_queues_no_email(client, mailoutbox, database_queue):
     assert response.status_code == 200
     assert not DBTaskResult.objects.exists()
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_account_emails_name_this_site_not_example_com(client, mailoutbox, settings):
+    client.post("/accounts/signup/", SIGN_UP)
+    assert "example.com" not in mailoutbox[0].subject + mailoutbox[0].body
+    assert settings.SITE_NAME in mailoutbox[0].subject
