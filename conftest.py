@@ -65,7 +65,12 @@ def citizen2(make_user: Any) -> Any:
 
 @pytest.fixture
 def site_admin(make_user: Any) -> Any:
-    return make_user("root@example.org", "Site Admin", is_superuser=True, is_staff=True)
+    """A site administrator who has set up an authenticator app, as every one must."""
+    from allauth.mfa.models import Authenticator
+
+    admin = make_user("root@example.org", "Site Admin", is_superuser=True, is_staff=True)
+    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={})
+    return admin
 
 
 @pytest.fixture
