@@ -124,9 +124,10 @@ def browser_page(live_server: Any) -> Iterator[Any]:
         pytest.skip(f"Chromium is missing at {chromium_path} (run make test to install it).")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between page actions are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path,
@@ -149,6 +150,7 @@ def browser_page(live_server: Any) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+            monkeypatch.undo()
 
 
 @pytest.fixture

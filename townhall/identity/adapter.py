@@ -7,8 +7,9 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django import forms
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.sites.requests import RequestSite
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -57,13 +58,11 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def _mail_context(self, email: str, context: dict[str, Any]) -> dict[str, Any]:
+        """allauth's context, with this site named as settings say (not the Sites table)."""
         request = allauth_context.request
-        return {
-            "request": request,
-            "email": email,
-            "current_site": get_current_site(request),
-            **context,
-        }
+        site = RequestSite(request)
+        site.name = settings.SITE_NAME
+        return {"request": request, "email": email, **context, "current_site": site}
 
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
