@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -34,6 +35,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             _("The request body is larger than %(limit)s bytes.")
             % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
         )
+    if isinstance(exc, DataError):
+        # The database refused a value (a NUL byte, a number out of range) that got past
+        # validation: the client sent something unusable, so say so instead of a 500.
+        exc = exceptions.ParseError(_("Some of what you sent cannot be stored or searched for."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

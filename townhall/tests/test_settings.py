@@ -24,7 +24,11 @@ def test_sqlite_waits_for_locks_and_enforces_foreign_keys():
 
 
 def run_townhall(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     return subprocess.run(
         [sys.executable, "-m", "townhall", *args],
         cwd=ROOT,

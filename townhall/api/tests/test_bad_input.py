@@ -220,3 +220,18 @@ def test_asking_for_html_or_an_unknown_format_does_not_break_the_api(
     assert api_client.get("/api/v1/agencies/", HTTP_ACCEPT="text/html,*/*;q=0.8").status_code == 200
     assert_json_error(api_client.get("/api/v1/agencies/", HTTP_ACCEPT="text/html"), 406)
     assert_json_error(api_client.get("/api/v1/agencies/?format=xml"), 404)
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_the_database_cannot_hold_is_a_json_400_not_a_500(api_client, monkeypatch):
+    from django.db import DataError
+
+    from townhall.api import views
+
+    def refuse(*args, **kwargs):
+        raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+
+    monkeypatch.setattr(views.AgencyViewSet, "get_queryset", refuse)
+    response = api_client.get("/api/v1/agencies/")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Some of what you sent cannot be stored or searched for."

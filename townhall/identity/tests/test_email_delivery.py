@@ -24,7 +24,9 @@ def database_queue(settings):
     }
 
 
-@pytest.mark.django_db
+# The worker closes its database connection when it stops, as a real process would: the
+# test commits for real instead of running inside a transaction that would be lost.
+@pytest.mark.django_db(transaction=True)
 def test_sign_up_queues_the_verification_email_and_the_worker_sends_it_once(
     client, mailoutbox, database_queue
 ):
