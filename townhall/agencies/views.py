@@ -17,6 +17,7 @@ from .models import Agency, Service, StaffMembership, memberships_of
 
 HOME_AGENCY_LIMIT = 6
 STAFF_PAGE_SIZE = 50
+AGENCY_PAGE_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,7 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def agency_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "agencies/agency_list.html", {"agencies": queries.published_agencies()})
+    agencies = queries.published_agencies().order_by("name", "pk")
+    page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "agencies/agency_list.html", {"page": page, "filter_query": ""})
 
 
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:

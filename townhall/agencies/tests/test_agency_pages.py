@@ -218,3 +218,24 @@ def test_html_in_agency_text_is_shown_as_text(client, site_admin):
     assert "<img src=x" not in page
     assert "&lt;b&gt;Bold&lt;/b&gt; Agency" in page
     assert "&#x27;; DROP --" in page
+
+
+def test_agency_directory_shows_fifty_agencies_a_page_with_links_between_pages(client, site_admin):
+    from townhall.agencies.models import Agency
+
+    Agency.objects.bulk_create(
+        Agency(
+            name=f"Agency {n:03d}",
+            slug=f"agency-{n:03d}",
+            purpose="p",
+            jurisdiction="US-IL",
+            time_zone="America/Chicago",
+        )
+        for n in range(55)
+    )
+    first = client.get("/agencies/").content.decode()
+    assert "Agency 049" in first and "Agency 050" not in first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get("/agencies/?page=2").content.decode()
+    assert "Agency 050" in second and "Agency 054" in second and "Agency 000" not in second
+    assert client.get("/agencies/?page=not-a-number").status_code == 200
