@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "townhall.activity",
     "townhall.identity",
     "townhall.agencies",
+    "townhall.commitments",
     "townhall.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("townhall.identity.urls")),
     path("account/tokens/", include("townhall.api.page_urls")),
     path("agencies/", include("townhall.agencies.urls")),
+    path("when-is-it-due/", include("townhall.commitments.urls")),
     path("api/v1/", include("townhall.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
