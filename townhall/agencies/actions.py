@@ -18,6 +18,7 @@ from townhall.activity.actions import record_activity
 from townhall.activity.models import Visibility
 
 from .models import Agency, Goal, Service, StaffMembership, StaffRole, Team
+from .rules import require_agency_admin, require_site_admin
 
 # Addresses under /agencies/ that an agency's slug must not take.
 RESERVED_AGENCY_SLUGS = frozenset({"people"})
@@ -26,24 +27,6 @@ RESERVED_AGENCY_SLUGS = frozenset({"people"})
 def _check_agency_slug(slug: str) -> None:
     if slug in RESERVED_AGENCY_SLUGS:
         raise ValidationError({"slug": f"“{slug}” is reserved for another page."})
-
-
-def _require_site_admin(by: Any) -> None:
-    if by is None or not by.is_authenticated or not by.is_superuser:
-        raise PermissionDenied("Only a site administrator can do this.")
-
-
-def _require_agency_admin(by: Any, agency: Agency) -> None:
-    if by is None or not by.is_authenticated:
-        raise PermissionDenied("Only an administrator of this agency can do this.")
-    if by.is_superuser:
-        return
-    if (
-        not StaffMembership.objects.active()
-        .filter(user=by, agency=agency, role=StaffRole.ADMIN)
-        .exists()
-    ):
-        raise PermissionDenied("Only an administrator of this agency can do this.")
 
 
 @transaction.atomic
@@ -60,7 +43,7 @@ def create_agency(
     phone: str = "",
     is_published: bool = True,
 ) -> Agency:
-    _require_site_admin(by)
+    require_site_admin(by)
     agency = Agency(
         name=name,
         slug=slug or slugify(name)[:80],
@@ -88,7 +71,7 @@ def create_agency(
 
 @transaction.atomic
 def add_goal(*, by: Any, agency: Agency, title: str, measure: str, description: str = "") -> Goal:
-    _require_agency_admin(by, agency)
+    require_agency_admin(by, agency)
     goal = Goal(
         agency=agency,
         title=title,
@@ -111,7 +94,7 @@ def add_goal(*, by: Any, agency: Agency, title: str, measure: str, description: 
 
 @transaction.atomic
 def create_team(*, by: Any, agency: Agency, name: str, description: str = "") -> Team:
-    _require_agency_admin(by, agency)
+    require_agency_admin(by, agency)
     team = Team(agency=agency, name=name, slug=slugify(name)[:80], description=description)
     team.full_clean()
     team.save()
@@ -140,7 +123,7 @@ def add_staff_member(
     is_public_profile: bool = True,
     started_at: date | None = None,
 ) -> StaffMembership:
-    _require_agency_admin(by, agency)
+    require_agency_admin(by, agency)
     membership = StaffMembership(
         user=user,
         agency=agency,
@@ -193,7 +176,7 @@ def update_staff_profile(
 
 @transaction.atomic
 def add_service(*, by: Any, agency: Agency, code: str, name: str, description: str = "") -> Service:
-    _require_agency_admin(by, agency)
+    require_agency_admin(by, agency)
     service = Service(agency=agency, code=code, name=name, description=description)
     service.full_clean()
     service.save()
@@ -232,7 +215,7 @@ AGENCY_FIELDS = frozenset(
 @transaction.atomic
 def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Agency:
     """Change an agency's details (site administrators only)."""
-    _require_site_admin(by)
+    require_site_admin(by)
     parent = changes.get("parent", agency.parent)
     while parent is not None:
         if parent.pk == agency.pk:
@@ -257,7 +240,7 @@ def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Age
 
 @transaction.atomic
 def update_goal(*, by: Any, goal: Goal, changes: Mapping[str, Any]) -> Goal:
-    _require_agency_admin(by, goal.agency)
+    require_agency_admin(by, goal.agency)
     changed = _apply_changes(goal, changes, frozenset({"title", "description", "measure", "order"}))
     if not changed:
         return goal
@@ -277,7 +260,7 @@ def update_goal(*, by: Any, goal: Goal, changes: Mapping[str, Any]) -> Goal:
 @transaction.atomic
 def update_team(*, by: Any, team: Team, changes: Mapping[str, Any]) -> Team:
     """Rename a team or change what it handles. Its address (slug) stays the same."""
-    _require_agency_admin(by, team.agency)
+    require_agency_admin(by, team.agency)
     changed = _apply_changes(team, changes, frozenset({"name", "description"}))
     if not changed:
         return team
@@ -297,7 +280,7 @@ def update_team(*, by: Any, team: Team, changes: Mapping[str, Any]) -> Team:
 @transaction.atomic
 def update_service(*, by: Any, service: Service, changes: Mapping[str, Any]) -> Service:
     """Change a service's name, description or whether it is offered. Its code is fixed."""
-    _require_agency_admin(by, service.agency)
+    require_agency_admin(by, service.agency)
     changed = _apply_changes(service, changes, frozenset({"name", "description", "is_active"}))
     if not changed:
         return service
@@ -331,7 +314,7 @@ def update_staff_membership(
 
     The profile address (slug) stays the same when the work name changes.
     """
-    _require_agency_admin(by, membership.agency)
+    require_agency_admin(by, membership.agency)
     field_changes = {name: value for name, value in changes.items() if name != "teams"}
     changed = _apply_changes(membership, field_changes, MEMBERSHIP_FIELDS)
     teams_changed = False

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import calendar, views
 
 app_name = "api"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
         views.AgencyViewSet.as_view({"get": "retrieve"}),
         name="agency-detail",
     ),
+    path("calendar/due/", calendar.DueDateView.as_view(), name="calendar-due"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

@@ -17,6 +17,7 @@ DOCUMENTED = {
     "/api/v1/me/": {"get"},
     "/api/v1/agencies/": {"get"},
     "/api/v1/agencies/{slug}/": {"get"},
+    "/api/v1/calendar/due/": {"get"},
 }
 
 
