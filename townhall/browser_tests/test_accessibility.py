@@ -14,6 +14,9 @@ PUBLIC_PAGES = [
     "/accounts/signup/",
     "/accounts/password/reset/",
     "/this-page-does-not-exist/",
+    "/when-is-it-due/",
+    "/when-is-it-due/?agency=public-works&received_date=2026-11-20&working_days=20",
+    "/when-is-it-due/?agency=public-works&received_date=not-a-date&working_days=-3",
 ]
 
 
