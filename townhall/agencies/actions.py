@@ -12,12 +12,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.text import slugify
 
 from townhall.activity.actions import record_activity
 from townhall.activity.models import Visibility
+from townhall.identity.models import AssuranceLevel
 
-from .models import Agency, Goal, Service, StaffMembership, StaffRole, Team
+from .models import (
+    FOI_EXTENSION_WORKING_DAYS,
+    Agency,
+    Goal,
+    Service,
+    ServiceAttribute,
+    ServiceKind,
+    StaffMembership,
+    StaffRole,
+    Team,
+    normalize_keywords,
+)
 from .rules import require_agency_admin, require_site_admin
 
 # Addresses under /agencies/ that an agency's slug must not take.
@@ -174,10 +187,71 @@ def update_staff_profile(
     return membership
 
 
+SERVICE_KIND_DEFAULTS: dict[str, dict[str, Any]] = {
+    # FOI requests and answers are public, as the law intends, and the statute allows one
+    # extension of the deadline.
+    ServiceKind.FOI_REQUEST: {
+        "public_by_default": True,
+        "allows_private": False,
+        "extension_working_days": FOI_EXTENSION_WORKING_DAYS,
+    },
+}
+SERVICE_DEFAULTS: dict[str, Any] = {
+    "public_by_default": False,
+    "allows_private": True,
+    "extension_working_days": 0,
+}
+
+
 @transaction.atomic
-def add_service(*, by: Any, agency: Agency, code: str, name: str, description: str = "") -> Service:
+def add_service(
+    *,
+    by: Any,
+    agency: Agency,
+    code: str,
+    name: str,
+    description: str = "",
+    kind: str = ServiceKind.SERVICE,
+    keywords: Iterable[str] | str = (),
+    group: str = "",
+    location_required: bool = False,
+    required_assurance: str = AssuranceLevel.EMAIL_VERIFIED,
+    acknowledge_working_days: int = 2,
+    respond_working_days: int = 10,
+    extension_working_days: int | None = None,
+    public_by_default: bool | None = None,
+    allows_private: bool | None = None,
+) -> Service:
+    """Offer a new service with its standard.
+
+    Left out (None), `public_by_default`, `allows_private` and `extension_working_days`
+    follow the kind: an FOI request is public, cannot be made private and may be extended
+    by the statutory 10 working days; anything else is private by default with no extension.
+    """
     require_agency_admin(by, agency)
-    service = Service(agency=agency, code=code, name=name, description=description)
+    defaults = {**SERVICE_DEFAULTS, **SERVICE_KIND_DEFAULTS.get(kind, {})}
+    service = Service(
+        agency=agency,
+        code=code,
+        name=name,
+        description=description,
+        kind=kind,
+        keywords=normalize_keywords(keywords),
+        group=group.strip(),
+        location_required=location_required,
+        required_assurance=required_assurance,
+        acknowledge_working_days=acknowledge_working_days,
+        respond_working_days=respond_working_days,
+        extension_working_days=(
+            defaults["extension_working_days"]
+            if extension_working_days is None
+            else extension_working_days
+        ),
+        public_by_default=(
+            defaults["public_by_default"] if public_by_default is None else public_by_default
+        ),
+        allows_private=defaults["allows_private"] if allows_private is None else allows_private,
+    )
     service.full_clean()
     service.save()
     record_activity(
@@ -189,6 +263,112 @@ def add_service(*, by: Any, agency: Agency, code: str, name: str, description: s
         target=service,
     )
     return service
+
+
+def _choices(values: Any) -> Any:
+    """Copy the choices of a list question; anything malformed is left for validation."""
+    if isinstance(values, list | tuple):
+        return [dict(choice) if isinstance(choice, Mapping) else choice for choice in values]
+    return values
+
+
+def _next_attribute_order(service: Service) -> int:
+    highest = service.attributes.aggregate(highest=Max("order"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
+@transaction.atomic
+def add_service_attribute(
+    *,
+    by: Any,
+    service: Service,
+    code: str,
+    description: str,
+    datatype: str,
+    required: bool = False,
+    variable: bool = True,
+    datatype_description: str = "",
+    values: list[Mapping[str, str]] | tuple[Mapping[str, str], ...] = (),
+    order: int | None = None,
+) -> ServiceAttribute:
+    """Add a question the service asks when a request is filed (an Open311 attribute).
+
+    `values` are the choices of a list question, each {"key": ..., "name": ...}. Without
+    an `order` the question goes last.
+    """
+    require_agency_admin(by, service.agency)
+    if service.attributes.filter(code=code).exists():
+        raise ValidationError(
+            {"code": f"“{service.name}” already asks a question with the code “{code}”."}
+        )
+    attribute = ServiceAttribute(
+        service=service,
+        code=code,
+        description=description.strip(),
+        datatype=datatype,
+        datatype_description=datatype_description.strip(),
+        required=required,
+        variable=variable,
+        values=_choices(values),
+        order=_next_attribute_order(service) if order is None else order,
+    )
+    attribute.full_clean()
+    attribute.save()
+    record_activity(
+        verb="service.question_added",
+        summary=f"“{service.name}” now asks: {attribute.description}",
+        visibility=Visibility.PUBLIC,
+        actor=by,
+        agency=service.agency,
+        target=service,
+    )
+    return attribute
+
+
+ATTRIBUTE_FIELDS = frozenset(
+    {"description", "datatype", "datatype_description", "required", "variable", "values"}
+    | {"order"}
+)
+
+
+@transaction.atomic
+def update_service_attribute(
+    *, by: Any, attribute: ServiceAttribute, changes: Mapping[str, Any]
+) -> ServiceAttribute:
+    """Change a question. Its code is fixed: filed answers refer to it."""
+    service = attribute.service
+    require_agency_admin(by, service.agency)
+    changes = dict(changes)
+    if "values" in changes:
+        changes["values"] = _choices(changes["values"])
+    if not _validate_and_save(attribute, changes, ATTRIBUTE_FIELDS):
+        return attribute
+    record_activity(
+        verb="service.question_updated",
+        summary=f"“{service.name}” changed the question: {attribute.description}",
+        visibility=Visibility.PUBLIC,
+        actor=by,
+        agency=service.agency,
+        target=service,
+    )
+    return attribute
+
+
+@transaction.atomic
+def remove_service_attribute(*, by: Any, attribute: ServiceAttribute) -> None:
+    """Stop asking a question. Answers already filed keep what was answered."""
+    service = attribute.service
+    require_agency_admin(by, service.agency)
+    description = attribute.description
+    attribute.delete()
+    record_activity(
+        verb="service.question_removed",
+        summary=f"“{service.name}” no longer asks: {description}",
+        visibility=Visibility.PUBLIC,
+        actor=by,
+        agency=service.agency,
+        target=service,
+    )
 
 
 # --- Changes to existing records ----------------------------------------------------------
@@ -203,6 +383,26 @@ def _apply_changes(obj: Any, changes: Mapping[str, Any], allowed: frozenset[str]
     changed = [name for name, value in changes.items() if getattr(obj, name) != value]
     for name in changed:
         setattr(obj, name, changes[name])
+    return changed
+
+
+def _validate_and_save(obj: Any, changes: Mapping[str, Any], allowed: frozenset[str]) -> list[str]:
+    """Apply the changes, validate, save them; return the names of the fields that changed.
+
+    When validation fails the object gets its old values back, so a caller that retries
+    with other changes does not save a refused value by accident.
+    """
+    before = {name: getattr(obj, name) for name in changes if name in allowed}
+    changed = _apply_changes(obj, changes, allowed)
+    if not changed:
+        return changed
+    try:
+        obj.full_clean()
+    except ValidationError:
+        for name in changed:
+            setattr(obj, name, before[name])
+        raise
+    obj.save(update_fields=changed)
     return changed
 
 
@@ -277,15 +477,25 @@ def update_team(*, by: Any, team: Team, changes: Mapping[str, Any]) -> Team:
     return team
 
 
+SERVICE_FIELDS = frozenset(
+    {"name", "description", "is_active", "kind", "keywords", "group", "location_required"}
+    | {"required_assurance", "public_by_default", "allows_private"}
+    | {"acknowledge_working_days", "respond_working_days", "extension_working_days"}
+)
+
+
 @transaction.atomic
 def update_service(*, by: Any, service: Service, changes: Mapping[str, Any]) -> Service:
-    """Change a service's name, description or whether it is offered. Its code is fixed."""
+    """Change a service: its name, description, standard, who can file, or whether it is
+    offered. Its code is fixed: Open311 clients and filed requests refer to it."""
     require_agency_admin(by, service.agency)
-    changed = _apply_changes(service, changes, frozenset({"name", "description", "is_active"}))
-    if not changed:
+    changes = dict(changes)
+    if "keywords" in changes:
+        changes["keywords"] = normalize_keywords(changes["keywords"])
+    if isinstance(changes.get("group"), str):
+        changes["group"] = changes["group"].strip()
+    if not _validate_and_save(service, changes, SERVICE_FIELDS):
         return service
-    service.full_clean()
-    service.save(update_fields=changed)
     record_activity(
         verb="service.updated",
         summary=(

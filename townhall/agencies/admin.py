@@ -13,7 +13,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import actions
-from .models import Agency, Goal, Service, StaffMembership, Team
+from .models import (
+    Agency,
+    Goal,
+    Service,
+    ServiceAttribute,
+    StaffMembership,
+    Team,
+    normalize_keywords,
+)
 
 
 def _adopt(obj: Model, saved: Model) -> None:
@@ -237,13 +245,148 @@ class StaffMembershipAdmin(NoDeleteMixin, admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
+class KeywordsField(forms.CharField):
+    """Keywords typed as one line, separated by commas; stored as a list of words."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(word) for word in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return normalize_keywords(super().to_python(value) or "")
+
+
+class ChoicesField(forms.CharField):
+    """The choices of a list question, one per line as “key: Name”."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(
+                f"{choice.get('key', '')}: {choice.get('name', '')}"
+                for choice in value
+                if isinstance(choice, dict)
+            )
+        return value
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
+        choices = []
+        for number, line in enumerate((super().to_python(value) or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, colon, name = line.partition(":")
+            if not colon:
+                raise forms.ValidationError(
+                    _(
+                        "Line %(number)s: write each choice as “key: Name”, such as “lane: In a lane”."
+                    ),
+                    params={"number": number},
+                )
+            choices.append({"key": key.strip(), "name": name.strip()})
+        return choices
+
+
+class ServiceAttributeAdminForm(forms.ModelForm):
+    values = ChoicesField(
+        label=_("choices"),
+        required=False,
+        help_text=_("For list questions only: one choice per line, as “key: Name”."),
+    )
+
+    class Meta:
+        model = ServiceAttribute
+        fields = [
+            "code",
+            "description",
+            "datatype",
+            "datatype_description",
+            "required",
+            "variable",
+            "values",
+            "order",
+        ]
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if self.instance.pk is not None and code != self.instance.code:
+            raise forms.ValidationError(
+                _(
+                    "A question's code cannot change once set: answers refer to it. Add a new "
+                    "question instead."
+                )
+            )
+        return code
+
+
+class ServiceAttributeInline(admin.StackedInline):
+    model = ServiceAttribute
+    form = ServiceAttributeAdminForm
+    extra = 0
+
+
+class ServiceAdminForm(forms.ModelForm):
+    keywords = KeywordsField(
+        label=_("keywords"),
+        required=False,
+        help_text=_("Words people might search for, separated by commas."),
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "agency",
+            "code",
+            "name",
+            "description",
+            "kind",
+            "group",
+            "keywords",
+            "location_required",
+            "required_assurance",
+            "public_by_default",
+            "allows_private",
+            "acknowledge_working_days",
+            "respond_working_days",
+            "extension_working_days",
+            "is_active",
+        ]
+
+
 @admin.register(Service)
 class ServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "agency", "is_active"]
-    list_filter = ["agency", "is_active"]
+    form = ServiceAdminForm
+    list_display = ["name", "code", "agency", "kind", "respond_working_days", "is_active"]
+    list_filter = ["agency", "kind", "is_active"]
     list_select_related = ["agency"]
     search_fields = ["name", "code", "description"]
-    fields = ["agency", "code", "name", "description", "is_active"]
+    inlines = [ServiceAttributeInline]
+    fieldsets = [
+        (None, {"fields": ["agency", "code", "name", "description", "kind", "group", "keywords"]}),
+        (
+            _("Standard"),
+            {
+                "fields": [
+                    "acknowledge_working_days",
+                    "respond_working_days",
+                    "extension_working_days",
+                ]
+            },
+        ),
+        (
+            _("Filing"),
+            {
+                "fields": [
+                    "location_required",
+                    "required_assurance",
+                    "public_by_default",
+                    "allows_private",
+                    "is_active",
+                ]
+            },
+        ),
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The code is what Open311 clients and filed requests refer to: it never changes.
@@ -264,9 +407,67 @@ class ServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
             code=data["code"],
             name=data["name"],
             description=data.get("description", ""),
+            kind=data["kind"],
+            keywords=data.get("keywords") or [],
+            group=data.get("group", ""),
+            location_required=data.get("location_required", False),
+            required_assurance=data["required_assurance"],
+            acknowledge_working_days=data["acknowledge_working_days"],
+            respond_working_days=data["respond_working_days"],
+            extension_working_days=data["extension_working_days"],
+            public_by_default=data.get("public_by_default", False),
+            allows_private=data.get("allows_private", False),
         )
         if not data.get("is_active", True):
             service = actions.update_service(
                 by=request.user, service=service, changes={"is_active": False}
             )
         _adopt(obj, service)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        service = Service.objects.select_related("agency").get(pk=form.instance.pk)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = [
+            f for f in formset.forms if f.instance.pk is not None and formset._should_delete_form(f)
+        ]
+        for inline_form in deleted:
+            actions.remove_service_attribute(
+                by=request.user,
+                attribute=ServiceAttribute.objects.select_related("service__agency").get(
+                    pk=inline_form.instance.pk
+                ),
+            )
+            formset.deleted_objects.append(inline_form.instance)
+        for inline_form in formset.forms:
+            if inline_form in deleted or formset._should_delete_form(inline_form):
+                continue
+            if not inline_form.has_changed() or not inline_form.cleaned_data:
+                continue
+            data = inline_form.cleaned_data
+            instance = inline_form.instance
+            if instance.pk is None:
+                attribute = actions.add_service_attribute(
+                    by=request.user,
+                    service=service,
+                    code=data["code"],
+                    description=data["description"],
+                    datatype=data["datatype"],
+                    datatype_description=data.get("datatype_description", ""),
+                    required=data.get("required", False),
+                    variable=data.get("variable", True),
+                    values=data.get("values") or [],
+                    order=data.get("order"),
+                )
+                _adopt(instance, attribute)
+                formset.new_objects.append(instance)
+            else:
+                actions.update_service_attribute(
+                    by=request.user,
+                    attribute=ServiceAttribute.objects.select_related("service__agency").get(
+                        pk=instance.pk
+                    ),
+                    changes=_changes(
+                        inline_form, exclude=frozenset({"id", "service", "code", "DELETE"})
+                    ),
+                )
+                formset.changed_objects.append((instance, inline_form.changed_data))

@@ -9,4 +9,5 @@ urlpatterns = [
     path("people/me/", views.my_profile, name="my-profile"),
     path("<slug:slug>/", views.agency_detail, name="agency-detail"),
     path("<slug:slug>/people/<slug:person>/", views.staff_detail, name="staff-detail"),
+    path("<slug:slug>/services/<slug:code>/", views.service_detail, name="service-detail"),
 ]

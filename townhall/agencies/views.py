@@ -51,6 +51,25 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "agencies/agency_detail.html", context)
 
 
+def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """A service: what it is for, its standard, what it asks and who can file it."""
+    service = get_object_or_404(
+        Service.objects.active().select_related("agency").prefetch_related("attributes"),
+        agency__slug=slug,
+        code=code,
+    )
+    return render(
+        request,
+        "agencies/service_detail.html",
+        {
+            "service": service,
+            "agency": service.agency,
+            "questions": [a for a in service.attributes.all() if a.variable],
+            "notes": [a for a in service.attributes.all() if not a.variable],
+        },
+    )
+
+
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffDirectoryFilterForm(request.GET or None)
     people = queries.public_people()

@@ -10,8 +10,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from townhall.agencies.models import Agency, Goal, Service, StaffMembership, Team
-from townhall.identity.models import ApiToken, User
+from townhall.agencies.models import (
+    Agency,
+    AttributeDatatype,
+    Goal,
+    Service,
+    ServiceAttribute,
+    ServiceKind,
+    StaffMembership,
+    Team,
+)
+from townhall.identity.models import ApiToken, AssuranceLevel, User
 
 # --- errors (documentation only: townhall.api.errors builds these) -------------------------
 
@@ -28,6 +37,25 @@ class ValidationErrorSerializer(ErrorSerializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text=_("Each field that was not valid, with its messages."),
     )
+
+
+# --- shared fields -------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(AssuranceLevel.values),
+        "description": "How sure we are who someone is: none, email_verified or "
+        "identity_verified, in rising order.",
+    },
+    component_name="AssuranceLevelEnum",
+)
+class AssuranceLevelField(serializers.ChoiceField):
+    """An assurance level; one schema component wherever it appears (accounts, services)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=AssuranceLevel.choices, **kwargs)
 
 
 # --- tokens --------------------------------------------------------------------------------
@@ -82,6 +110,7 @@ class OwnMembershipSerializer(serializers.ModelSerializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
+    assurance_level = AssuranceLevelField(read_only=True)
     staff_memberships = OwnMembershipSerializer(
         many=True, read_only=True, source="active_memberships"
     )
@@ -133,10 +162,108 @@ class PublicStaffSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class StandardSerializer(serializers.Serializer):
+    """A service's standard: how soon the agency answers, in working days."""
+
+    acknowledge_working_days = serializers.IntegerField(
+        help_text=_("Working days after filing within which a person first replies.")
+    )
+    respond_working_days = serializers.IntegerField(
+        help_text=_("Working days after filing within which the answer is due.")
+    )
+    extension_working_days = serializers.IntegerField(
+        help_text=_(
+            "Working days the answer may be extended by, once and with a reason (0: never)."
+        )
+    )
+
+
+class AgencyServiceSerializer(serializers.ModelSerializer):
+    """A service as listed in its agency; `/api/v1/services/{code}/` has the whole of it."""
+
+    standard = StandardSerializer(source="*", read_only=True)
+
     class Meta:
         model = Service
-        fields = ["code", "name", "description"]
+        fields = ["code", "name", "description", "kind", "standard"]
+        read_only_fields = fields
+
+
+class ServiceAgencySerializer(serializers.ModelSerializer):
+    timezone = serializers.CharField(
+        source="time_zone", read_only=True, help_text=_("IANA time zone of its working days.")
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["slug", "name", "jurisdiction", "timezone"]
+        read_only_fields = fields
+
+
+class AttributeValueSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("What an answer sends."))
+    name = serializers.CharField(help_text=_("What people read."))
+
+
+class ServiceAttributeSerializer(serializers.ModelSerializer):
+    """A question a service asks, in the shape of an Open311 attribute."""
+
+    datatype = serializers.ChoiceField(
+        choices=AttributeDatatype.choices,
+        read_only=True,
+        help_text=_(
+            "Open311's datatypes, plus “date” for a day without a time (Open311 itself "
+            "offers such a question as “datetime”)."
+        ),
+    )
+    values = AttributeValueSerializer(
+        many=True, read_only=True, help_text=_("The choices of a list question; else empty.")
+    )
+
+    class Meta:
+        model = ServiceAttribute
+        fields = [
+            "code",
+            "datatype",
+            "required",
+            "order",
+            "description",
+            "datatype_description",
+            "variable",
+            "values",
+        ]
+        read_only_fields = fields
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    """Expects the queryset of `ServiceViewSet` (agency joined, attributes prefetched)."""
+
+    agency = ServiceAgencySerializer(read_only=True)
+    required_assurance = AssuranceLevelField(
+        read_only=True, help_text=_("The assurance level an account needs to file a request.")
+    )
+    keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
+    standard = StandardSerializer(source="*", read_only=True)
+    attributes = ServiceAttributeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "code",
+            "name",
+            "description",
+            "kind",
+            "group",
+            "keywords",
+            "agency",
+            "standard",
+            "allows_private",
+            "public_by_default",
+            "location_required",
+            "required_assurance",
+            "attributes",
+        ]
+        read_only_fields = fields
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -149,7 +276,7 @@ class AgencySerializer(serializers.ModelSerializer):
     goals = GoalSerializer(many=True, read_only=True)
     teams = TeamSerializer(many=True, read_only=True)
     staff = PublicStaffSerializer(many=True, read_only=True, source="public_staff")
-    services = ServiceSerializer(many=True, read_only=True, source="offered_services")
+    services = AgencyServiceSerializer(many=True, read_only=True, source="offered_services")
 
     class Meta:
         model = Agency
@@ -176,3 +303,30 @@ class AgencySerializer(serializers.ModelSerializer):
         if parent is None or not parent.is_published:
             return None
         return parent.slug
+
+
+class ServiceFilterSerializer(serializers.Serializer):
+    """The query string of `GET /api/v1/services/`."""
+
+    agency = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text=_("Only the services of the published agency with this slug."),
+        error_messages={
+            "invalid": _("Give an agency by its slug, such as public-works."),
+            "max_length": _("Give an agency by its slug, such as public-works."),
+        },
+    )
+    kind = serializers.ChoiceField(
+        choices=ServiceKind.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Only services of this kind."),
+        error_messages={
+            "invalid_choice": _(
+                "“{input}” is not a kind of service. Choose one of: question, "
+                "problem_report, service, foi_request, complaint."
+            )
+        },
+    )

@@ -15,6 +15,12 @@ urlpatterns = [
         views.AgencyViewSet.as_view({"get": "retrieve"}),
         name="agency-detail",
     ),
+    path("services/", views.ServiceViewSet.as_view({"get": "list"}), name="service-list"),
+    path(
+        "services/<slug:code>/",
+        views.ServiceViewSet.as_view({"get": "retrieve"}),
+        name="service-detail",
+    ),
     path("calendar/due/", calendar.DueDateView.as_view(), name="calendar-due"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

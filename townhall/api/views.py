@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from townhall.agencies.models import Agency, Service, StaffMembership
+from townhall.agencies.models import Agency, Service, ServiceAttribute, StaffMembership
 from townhall.agencies.second_factor import requires_second_factor
 from townhall.identity.actions import issue_api_token, revoke_api_token
 from townhall.identity.models import ApiToken, User
@@ -34,6 +34,8 @@ from .serializers import (
     ApiTokenSerializer,
     ErrorSerializer,
     IssuedTokenSerializer,
+    ServiceFilterSerializer,
+    ServiceSerializer,
     TokenRequestSerializer,
     ValidationErrorSerializer,
 )
@@ -259,3 +261,70 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
                 Prefetch("services", queryset=offered_services, to_attr="offered_services"),
             )
         )
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+class ServicePagination(KeysetPagination):
+    ordering = "code"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="services_list",
+        summary="Services you can file a request for",
+        description=(
+            "Every service offered by a published agency, ordered by code, with its standard "
+            "(in working days), who may file it, whether requests are public, and the "
+            "questions it asks in the shape of Open311 attributes."
+        ),
+        parameters=[ServiceFilterSerializer],
+        responses={
+            200: ServiceSerializer(many=True),
+            400: OpenApiResponse(
+                ValidationErrorSerializer,
+                description="A filter is not valid; “errors” says which and why.",
+            ),
+        },
+        auth=[],
+        tags=["services"],
+    ),
+    retrieve=extend_schema(
+        operation_id="services_retrieve",
+        summary="One service, by its code",
+        responses={200: ServiceSerializer, 404: NOT_FOUND},
+        auth=[],
+        tags=["services"],
+    ),
+)
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    renderer_classes = JSON_ONLY
+    serializer_class = ServiceSerializer
+    pagination_class = ServicePagination
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[Service]:
+        questions = ServiceAttribute.objects.order_by("order", "pk")
+        return (
+            Service.objects.active()
+            .select_related("agency")
+            .prefetch_related(Prefetch("attributes", queryset=questions))
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.action != "list":
+            return queryset
+        query = ServiceFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        slug, kind = query.validated_data.get("agency"), query.validated_data.get("kind")
+        if slug:
+            if not Agency.objects.published().filter(slug=slug).exists():
+                raise exceptions.ValidationError(
+                    {"agency": [_("No published agency has the slug “%(slug)s”.") % {"slug": slug}]}
+                )
+            queryset = queryset.filter(agency__slug=slug)
+        if kind:
+            queryset = queryset.filter(kind=kind)
+        return queryset

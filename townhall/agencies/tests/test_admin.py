@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from townhall.activity.models import Activity
 from townhall.agencies import actions
-from townhall.agencies.models import Agency, Goal, StaffMembership, Team
+from townhall.agencies.models import Agency, Goal, Service, StaffMembership, Team
 
 
 def management_form(prefix, total=0, initial=0):
@@ -15,6 +15,19 @@ def management_form(prefix, total=0, initial=0):
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
+
+
+# The service form as the admin posts it for a service made with the action's defaults.
+SERVICE_FORM = {
+    "kind": "service",
+    "group": "",
+    "keywords": "",
+    "required_assurance": "email_verified",
+    "allows_private": "on",
+    "acknowledge_working_days": "2",
+    "respond_working_days": "10",
+    "extension_working_days": "0",
+}
 
 
 @pytest.fixture
@@ -167,7 +180,12 @@ def test_the_admin_refuses_a_team_of_another_agency(
 
 def test_withdrawing_a_service_in_the_admin_is_logged(admin_client, agency, site_admin):
     service = actions.add_service(by=site_admin, agency=agency, code="pothole", name="Pothole")
-    data = {"name": "Pothole", "description": "Holes in roads."}  # "is_active" unticked
+    data = {
+        **SERVICE_FORM,
+        "name": "Pothole",
+        "description": "Holes in roads.",
+        **management_form("attributes"),
+    }  # "is_active" unticked
     response = admin_client.post(reverse("admin:agencies_service_change", args=[service.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     service.refresh_from_db()
@@ -180,3 +198,198 @@ def test_the_admin_offers_no_delete(admin_client, agency):
     response = admin_client.get(reverse("admin:agencies_agency_delete", args=[agency.pk]))
     assert response.status_code == 403
     assert Agency.objects.filter(pk=agency.pk).exists()
+
+
+def service_form(agency, **extra):
+    return {
+        **SERVICE_FORM,
+        "agency": str(agency.pk),
+        "code": "pothole",
+        "name": "Pothole",
+        "description": "Holes in roads.",
+        "is_active": "on",
+        **management_form("attributes"),
+        **extra,
+    }
+
+
+def attribute_form(number, **fields):
+    row = {
+        "code": "",
+        "description": "",
+        "datatype": "string",
+        "datatype_description": "",
+        "variable": "on",
+        "values": "",
+        "order": "0",
+        **fields,
+    }
+    return {f"attributes-{number}-{name}": value for name, value in row.items()}
+
+
+def test_adding_a_service_with_questions_in_the_admin_goes_through_the_actions(
+    admin_client, agency, site_admin
+):
+    data = service_form(
+        agency,
+        kind="problem_report",
+        keywords="hole, road, Road",
+        acknowledge_working_days="1",
+        respond_working_days="5",
+        public_by_default="on",
+        location_required="on",
+        **management_form("attributes", total=2),
+        **attribute_form(
+            0,
+            code="road-position",
+            description="Where on the road is it?",
+            datatype="singlevaluelist",
+            values="lane: In a traffic lane\n\nsidewalk: On the sidewalk: by the curb\n",
+            required="on",
+        ),
+        **attribute_form(1, code="size", description="How wide?", datatype="number", order="1"),
+    )
+    response = admin_client.post(reverse("admin:agencies_service_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    service = Service.objects.get(code="pothole")
+    assert (service.kind, service.acknowledge_working_days, service.respond_working_days) == (
+        "problem_report",
+        1,
+        5,
+    )
+    assert service.keywords == ["hole", "road"]
+    assert service.public_by_default and service.location_required
+    road_position, size = service.attributes.all()
+    assert road_position.values == [
+        {"key": "lane", "name": "In a traffic lane"},
+        {"key": "sidewalk", "name": "On the sidewalk: by the curb"},
+    ]
+    assert road_position.required
+    assert (size.datatype, size.values) == ("number", [])
+    verbs = list(Activity.objects.filter(agency=service.agency).values_list("verb", flat=True))
+    assert verbs.count("service.added") == 1
+    assert verbs.count("service.question_added") == 2
+
+
+def test_the_admin_shows_why_a_service_or_question_is_refused(admin_client, agency):
+    data = service_form(
+        agency,
+        acknowledge_working_days="5",
+        respond_working_days="3",
+        **management_form("attributes", total=1),
+        **attribute_form(0, code="size", description="Size?", datatype="singlevaluelist"),
+    )
+    response = admin_client.post(reverse("admin:agencies_service_add"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The answer cannot be due before the acknowledgement" in page
+    assert "A question answered from a list needs at least one choice." in page
+    assert not Service.objects.exists()
+    assert not Activity.objects.filter(verb__startswith="service.").exists()
+
+
+def test_the_admin_refuses_malformed_choices(admin_client, agency):
+    data = service_form(
+        agency,
+        **management_form("attributes", total=1),
+        **attribute_form(
+            0, code="size", description="Size?", datatype="singlevaluelist", values="small"
+        ),
+    )
+    response = admin_client.post(reverse("admin:agencies_service_add"), data)
+    assert response.status_code == 200
+    assert "Line 1: write each choice as “key: Name”" in response.content.decode()
+    assert not Service.objects.exists()
+
+
+def test_the_admin_refuses_two_questions_with_one_code(admin_client, agency):
+    data = service_form(
+        agency,
+        **management_form("attributes", total=2),
+        **attribute_form(0, code="size", description="Size?"),
+        **attribute_form(1, code="size", description="Again?"),
+    )
+    response = admin_client.post(reverse("admin:agencies_service_add"), data)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for code" in response.content.decode()
+    assert not Service.objects.exists()
+
+
+@pytest.fixture
+def asked_pothole(agency, site_admin):
+    service = actions.add_service(by=site_admin, agency=agency, code="pothole", name="Pothole")
+    question = actions.add_service_attribute(
+        by=site_admin,
+        service=service,
+        code="size",
+        description="Approximate size",
+        datatype="singlevaluelist",
+        values=[{"key": "small", "name": "Small"}],
+    )
+    return service, question
+
+
+def change_form(service, question, **fields):
+    return {
+        **SERVICE_FORM,
+        "name": service.name,
+        "description": "",
+        "is_active": "on",
+        **management_form("attributes", total=1, initial=1),
+        **attribute_form(
+            0,
+            **{
+                "id": str(question.pk),
+                "service": str(service.pk),
+                "code": question.code,
+                "description": question.description,
+                "datatype": question.datatype,
+                "values": "small: Small",
+                **fields,
+            },
+        ),
+    }
+
+
+def test_the_admin_loads_a_service_with_its_questions(admin_client, asked_pothole):
+    service, _question = asked_pothole
+    response = admin_client.get(reverse("admin:agencies_service_change", args=[service.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Approximate size" in page
+    assert "small: Small" in page
+
+
+def test_changing_a_question_in_the_admin_is_logged(admin_client, asked_pothole):
+    service, question = asked_pothole
+    data = change_form(service, question, values="small: Small\nlarge: Large", required="on")
+    url = reverse("admin:agencies_service_change", args=[service.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question.refresh_from_db()
+    assert question.required
+    assert [choice["key"] for choice in question.values] == ["small", "large"]
+    assert Activity.objects.filter(verb="service.question_updated").count() == 1
+    assert not Activity.objects.filter(verb="service.updated").exists()
+
+
+def test_removing_a_question_in_the_admin_is_logged(admin_client, asked_pothole):
+    service, question = asked_pothole
+    data = change_form(service, question, DELETE="on")
+    url = reverse("admin:agencies_service_change", args=[service.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not service.attributes.exists()
+    assert Activity.objects.filter(verb="service.question_removed").count() == 1
+
+
+def test_the_admin_refuses_to_change_a_question_code(admin_client, asked_pothole):
+    service, question = asked_pothole
+    data = change_form(service, question)
+    data["attributes-0-code"] = "dimensions"
+    url = reverse("admin:agencies_service_change", args=[service.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "A question&#x27;s code cannot change once set" in response.content.decode()
+    question.refresh_from_db()
+    assert question.code == "size"

@@ -5,7 +5,14 @@ from django.core.management import CommandError, call_command
 
 from townhall.activity.models import Activity
 from townhall.agencies import actions
-from townhall.agencies.models import Agency, Service, StaffMembership, StaffRole
+from townhall.agencies.models import (
+    Agency,
+    Service,
+    ServiceAttribute,
+    ServiceKind,
+    StaffMembership,
+    StaffRole,
+)
 from townhall.identity.models import AssuranceLevel, User
 
 DEMO_PASSWORD = "townhall-demo-password"
@@ -76,7 +83,7 @@ def test_demo_builds_a_believable_springfield(demo_city):
         assert 2 <= len(agency.services.all()) <= 4
     codes = set(Service.objects.values_list("code", flat=True))
     assert {"pothole", "streetlight-out", "foi-request", "missed-trash-pickup"} <= codes
-    assert {"tree-trimming", "housing-inspection"} <= codes
+    assert {"tree-trimming", "housing-inspection", "rental-registration"} <= codes
     assert Agency.objects.get(name="Office of Public Records").parent.name == "City Clerk"
 
 
@@ -130,3 +137,58 @@ def test_demo_leaves_nothing_behind_when_it_fails_half_way(db, monkeypatch):
     assert not Agency.objects.exists()
     assert not User.objects.exists()
     assert not Activity.objects.exists()
+
+
+def test_demo_services_carry_believable_standards(demo_city):
+    services = {s.code: s for s in Service.objects.prefetch_related("attributes")}
+    assert len(services) >= 15
+    foi = services["foi-request"]
+    assert (foi.kind, foi.acknowledge_working_days, foi.respond_working_days) == (
+        ServiceKind.FOI_REQUEST,
+        5,
+        20,
+    )
+    assert foi.extension_working_days == 10
+    assert foi.public_by_default and not foi.allows_private
+    assert foi.required_assurance == AssuranceLevel.EMAIL_VERIFIED
+    pothole = services["pothole"]
+    assert pothole.kind == ServiceKind.PROBLEM_REPORT and pothole.location_required
+    assert (pothole.acknowledge_working_days, pothole.respond_working_days) == (1, 5)
+    questions = {q.code: q for q in pothole.attributes.all()}
+    assert questions["road-position"].description == "Where on the road is it?"
+    assert [v["key"] for v in questions["road-position"].values] == [
+        "lane",
+        "shoulder",
+        "crosswalk",
+        "sidewalk",
+    ]
+    assert questions["size"].datatype == "singlevaluelist"
+    assert questions["traffic-hazard"].description == "Is it a hazard to traffic?"
+    trash = {q.description: q for q in services["missed-trash-pickup"].attributes.all()}
+    assert trash["Scheduled pickup day"].datatype == "date"
+    kinds = {service.kind for service in services.values()}
+    assert kinds == set(ServiceKind.values)
+    verified_only = [
+        s for s in services.values() if s.required_assurance == AssuranceLevel.IDENTITY_VERIFIED
+    ]
+    assert [s.code for s in verified_only] == ["rental-registration"]
+    assert (
+        sum(s.required_assurance == AssuranceLevel.EMAIL_VERIFIED for s in services.values()) >= 15
+    )
+
+
+def test_every_demo_service_and_question_passes_validation(demo_city):
+    for service in Service.objects.prefetch_related("attributes"):
+        service.full_clean()
+        assert service.keywords and service.group
+        for question in service.attributes.all():
+            question.full_clean()
+    added = Activity.objects.filter(verb="service.question_added").count()
+    assert added == ServiceAttribute.objects.count() > 20
+
+
+def test_demo_pothole_page_and_api_show_its_questions(demo_city, client):
+    page = client.get("/agencies/public-works/services/pothole/").content.decode()
+    assert "Where on the road is it?" in page
+    data = client.get("/api/v1/services/pothole/").json()
+    assert [a["code"] for a in data["attributes"]] == ["road-position", "size", "traffic-hazard"]

@@ -27,7 +27,15 @@ def equipped_agency(agency: Any, site_admin: Any, staff_member: Any, make_user: 
         job_title="Analyst",
         is_public_profile=False,
     )
-    actions.add_service(by=site_admin, agency=agency, code="pothole", name="Pothole")
+    actions.add_service(
+        by=site_admin,
+        agency=agency,
+        code="pothole",
+        name="Pothole",
+        kind="problem_report",
+        acknowledge_working_days=1,
+        respond_working_days=5,
+    )
     retired = actions.add_service(by=site_admin, agency=agency, code="old", name="Retired service")
     retired.is_active = False
     retired.save(update_fields=["is_active"])
@@ -63,7 +71,19 @@ def test_agency_detail_shows_purpose_goals_teams_public_staff_and_services(
             "profile_url": "http://testserver/agencies/public-works/people/sam-rivera/",
         }
     ]
-    assert data["services"] == [{"code": "pothole", "name": "Pothole", "description": ""}]
+    assert data["services"] == [
+        {
+            "code": "pothole",
+            "name": "Pothole",
+            "description": "",
+            "kind": "problem_report",
+            "standard": {
+                "acknowledge_working_days": 1,
+                "respond_working_days": 5,
+                "extension_working_days": 0,
+            },
+        }
+    ]
 
 
 def test_staff_profile_links_lead_to_the_public_profile_page(

@@ -17,6 +17,8 @@ DOCUMENTED = {
     "/api/v1/me/": {"get"},
     "/api/v1/agencies/": {"get"},
     "/api/v1/agencies/{slug}/": {"get"},
+    "/api/v1/services/": {"get"},
+    "/api/v1/services/{code}/": {"get"},
     "/api/v1/calendar/due/": {"get"},
 }
 
@@ -98,3 +100,51 @@ def test_swagger_ui_static_files_are_served(api_client: APIClient, db: Any) -> N
     response = api_client.get(bundle)
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:1000]
+
+
+def test_schema_describes_a_service_with_its_standard_and_open311_attributes(schema: dict) -> None:
+    components = schema["components"]["schemas"]
+    assert set(components["Service"]["properties"]) == {
+        "code",
+        "name",
+        "description",
+        "kind",
+        "group",
+        "keywords",
+        "agency",
+        "standard",
+        "allows_private",
+        "public_by_default",
+        "location_required",
+        "required_assurance",
+        "attributes",
+    }
+    assert set(components["ServiceAgency"]["properties"]) == {
+        "slug",
+        "name",
+        "jurisdiction",
+        "timezone",
+    }
+    assert set(components["Standard"]["properties"]) == {
+        "acknowledge_working_days",
+        "respond_working_days",
+        "extension_working_days",
+    }
+    assert set(components["ServiceAttribute"]["properties"]) == {
+        "code",
+        "datatype",
+        "required",
+        "order",
+        "description",
+        "datatype_description",
+        "variable",
+        "values",
+    }
+    assert "date" in components["DatatypeEnum"]["enum"]
+    assert components["AssuranceLevelEnum"]["enum"] == [
+        "none",
+        "email_verified",
+        "identity_verified",
+    ]
+    parameters = schema["paths"]["/api/v1/services/"]["get"]["parameters"]
+    assert {"agency", "kind", "cursor", "page_size"} <= {p["name"] for p in parameters}

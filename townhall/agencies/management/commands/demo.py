@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from townhall.agencies import actions
+from townhall.agencies.management.demo_services import STANDARDS
 from townhall.agencies.models import Agency, StaffRole
 from townhall.identity import actions as identity_actions
 from townhall.identity.models import User
@@ -56,7 +57,7 @@ class AgencyPlan:
     goals: tuple[tuple[str, str, str], ...]  # title, description, how it is measured
     teams: tuple[tuple[str, str], ...]  # name, what it handles
     people: tuple[Person, ...]
-    services: tuple[tuple[str, str, str], ...]  # code, name, description
+    services: tuple[tuple[str, str, str], ...]  # code, name, description (more in STANDARDS)
     parent: str = ""
 
 
@@ -122,6 +123,12 @@ CITY = (
                 "Business licence question",
                 "Ask about applying for or renewing a business licence.",
             ),
+            (
+                "service-complaint",
+                "Complaint about a city service",
+                "Tell us when a city service or member of staff let you down. The Clerk "
+                "makes sure the right office answers.",
+            ),
         ),
     ),
     AgencyPlan(
@@ -137,7 +144,8 @@ CITY = (
         goals=(
             (
                 "Answer every FOI request on time",
-                "The law gives us five business days, extendable once by five more.",
+                "We promise an answer within 20 working days, extended at most once by 10 "
+                "working days with the reason given in writing.",
                 "Share of FOI requests answered within the statutory deadline",
             ),
             (
@@ -373,6 +381,12 @@ CITY = (
                 "Home repair grant question",
                 "Ask whether you qualify for help with essential home repairs.",
             ),
+            (
+                "rental-registration",
+                "Rental registration certificate",
+                "Register a rental property and get the certificate every Springfield "
+                "landlord needs. Only the owner or their agent can apply.",
+            ),
         ),
     ),
     AgencyPlan(
@@ -590,9 +604,17 @@ class Command(BaseCommand):
                 if person.email == "staff@example.org":
                     sam = (user, membership)
             for code, name, description in plan.services:
-                actions.add_service(
-                    by=admin, agency=agency, code=code, name=name, description=description
+                standard = STANDARDS[code]
+                service = actions.add_service(
+                    by=admin,
+                    agency=agency,
+                    code=code,
+                    name=name,
+                    description=description,
+                    **standard.as_kwargs(),
                 )
+                for question in standard.questions:
+                    actions.add_service_attribute(by=admin, service=service, **question.as_kwargs())
                 counts["services"] += 1
 
         User.objects.filter(pk__in=[user.pk for user in accounts]).update(password=password_hash)
