@@ -13,6 +13,7 @@ PUBLIC_PAGES = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/agencies/public-works/services/pothole/",
     "/this-page-does-not-exist/",
     "/when-is-it-due/",
     "/when-is-it-due/?agency=public-works&received_date=2026-11-20&working_days=20",
@@ -21,7 +22,32 @@ PUBLIC_PAGES = [
 
 
 @pytest.fixture
-def city(staff_member, other_agency):
+def city(staff_member, other_agency, site_admin):
+    from townhall.agencies import actions
+
+    service = actions.add_service(
+        by=site_admin,
+        agency=staff_member.agency,
+        code="pothole",
+        name="Pothole",
+        description="Report a pothole on a city street.",
+        kind="problem_report",
+        location_required=True,
+        acknowledge_working_days=1,
+        respond_working_days=5,
+    )
+    actions.add_service_attribute(
+        by=site_admin,
+        service=service,
+        code="where",
+        description="Where on the road is it?",
+        datatype="singlevaluelist",
+        required=True,
+        values=[
+            {"key": "lane", "name": "In a traffic lane"},
+            {"key": "shoulder", "name": "On the shoulder"},
+        ],
+    )
     return staff_member
 
 
