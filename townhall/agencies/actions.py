@@ -421,12 +421,9 @@ def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Age
         if parent.pk == agency.pk:
             raise ValueError("An agency cannot be part of itself.")
         parent = parent.parent
-    changed = _apply_changes(agency, changes, AGENCY_FIELDS)
-    if not changed:
+    _check_agency_slug(changes.get("slug", agency.slug))
+    if not _validate_and_save(agency, changes, AGENCY_FIELDS):
         return agency
-    _check_agency_slug(agency.slug)
-    agency.full_clean()
-    agency.save(update_fields=changed)
     record_activity(
         verb="agency.updated",
         summary=f"{agency.name} updated its details",
@@ -441,11 +438,10 @@ def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Age
 @transaction.atomic
 def update_goal(*, by: Any, goal: Goal, changes: Mapping[str, Any]) -> Goal:
     require_agency_admin(by, goal.agency)
-    changed = _apply_changes(goal, changes, frozenset({"title", "description", "measure", "order"}))
-    if not changed:
+    if not _validate_and_save(
+        goal, changes, frozenset({"title", "description", "measure", "order"})
+    ):
         return goal
-    goal.full_clean()
-    goal.save(update_fields=changed)
     record_activity(
         verb="goal.updated",
         summary=f"{goal.agency.name} updated the goal: {goal.title}",
@@ -461,11 +457,8 @@ def update_goal(*, by: Any, goal: Goal, changes: Mapping[str, Any]) -> Goal:
 def update_team(*, by: Any, team: Team, changes: Mapping[str, Any]) -> Team:
     """Rename a team or change what it handles. Its address (slug) stays the same."""
     require_agency_admin(by, team.agency)
-    changed = _apply_changes(team, changes, frozenset({"name", "description"}))
-    if not changed:
+    if not _validate_and_save(team, changes, frozenset({"name", "description"})):
         return team
-    team.full_clean()
-    team.save(update_fields=changed)
     record_activity(
         verb="team.updated",
         summary=f"{team.agency.name} updated the team “{team.name}”",
