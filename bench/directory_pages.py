@@ -109,7 +109,7 @@ def measure(agency_count: int, repeat: int, paths: list[str]) -> dict[str, float
 
 # The small city still fills a first page (50 rows), so both cities render the same amount.
 SMALL_CITY = 60
-PATHS = ["/healthz", "/agencies/", "/agencies/people/", "/api/v1/agencies/"]
+PATHS = ["/healthz", "/agencies/", "/agencies/people/", "/api/v1/agencies/", "/api/v1/services/"]
 
 
 def main() -> None:
