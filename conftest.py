@@ -171,3 +171,23 @@ def axe_check() -> Any:
         assert not summary, "axe found accessibility violations:\n" + "\n".join(summary)
 
     return check
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Let the test database be dropped at the end on PostgreSQL.
+
+    Live-server threads of the browser tests can leave a session open on the test
+    database; PostgreSQL then refuses to drop it and the run leaves it behind.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connection.close()
