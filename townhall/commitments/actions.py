@@ -5,17 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from townhall.activity.actions import record_activity
 from townhall.activity.models import Visibility
-from townhall.agencies.models import Agency, StaffMembership
-from townhall.agencies.rules import require_agency_admin
+from townhall.agencies.models import Agency, Service, StaffMembership, Team
+from townhall.agencies.rules import is_site_admin, require_agency_admin
 
-from .models import AgencyClosure
+from .deadlines import CalendarError, load_time_zone
+from .models import (
+    DESCRIPTION_MAX_LENGTH,
+    AgencyClosure,
+    Commitment,
+    CommitmentKind,
+    CommitmentState,
+)
+from .models import REASON_MAX_LENGTH as COMMITMENT_REASON_MAX_LENGTH
+from .queries import calendar_for
 
 REASON_MAX_LENGTH = AgencyClosure._meta.get_field("reason").max_length
+# How many overdue or at-risk commitments one transaction of the scheduled check handles.
+BATCH_SIZE = 200
 
 
 def _persona(by: Any, agency: Agency) -> StaffMembership | None:
@@ -73,3 +86,411 @@ def remove_closure(*, by: Any, closure: AgencyClosure) -> None:
         agency=agency,
         target=agency,
     )
+
+
+# --- commitments ---------------------------------------------------------------------------
+
+
+def _require_agency_staff(by: Any, agency: Agency) -> StaffMembership | None:
+    """The acting persona: an active staff membership of the agency (None for a site
+    administrator acting without one). Anyone else is refused."""
+    persona = _persona(by, agency) if by is not None and by.is_authenticated else None
+    if persona is None and not is_site_admin(by):
+        raise PermissionDenied("Only staff of this agency can make or change its commitments.")
+    return persona
+
+
+def _visibility(commitment: Commitment) -> str:
+    return Visibility.PUBLIC if commitment.is_public else Visibility.PARTICIPANTS
+
+
+def _when(moment: dt.datetime, agency: Agency) -> str:
+    """A due time in the agency's local time, for the log: "2026-12-21 23:59 CST"."""
+    try:
+        local = moment.astimezone(load_time_zone(agency.time_zone))
+    except CalendarError:  # an agency with a broken calendar still gets a log entry
+        local = moment
+    return local.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _check_due_at(due_at: Any, field: str = "due_at") -> dt.datetime:
+    if not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at):
+        raise ValidationError({field: "Give the due time as a date and time with a time zone."})
+    if due_at <= timezone.now():
+        raise ValidationError({field: "A promise must be due in the future."})
+    return due_at
+
+
+def _check_reason(reason: Any) -> str:
+    reason = (reason if isinstance(reason, str) else "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason; it is shown to the public."})
+    if len(reason) > COMMITMENT_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {COMMITMENT_REASON_MAX_LENGTH} characters or fewer."}
+        )
+    if "\x00" in reason:
+        raise ValidationError({"reason": "The reason contains a character that cannot be stored."})
+    return reason
+
+
+def _locked(commitment: Commitment) -> Commitment:
+    """The commitment as it is now in the database, locked until the transaction ends."""
+    return (
+        Commitment.objects.select_for_update()
+        .select_related("agency", "made_to")
+        .get(pk=commitment.pk)
+    )
+
+
+def _create(
+    *,
+    by: Any,
+    persona: StaffMembership | None,
+    agency: Agency,
+    kind: str,
+    due_at: dt.datetime,
+    made_to: Any,
+    subject: models.Model | None,
+    team: Team | None,
+    description: str,
+    is_public: bool,
+    now: dt.datetime,
+) -> Commitment:
+    commitment = Commitment(
+        agency=agency,
+        made_by=by if by is not None and by.is_authenticated else None,
+        made_by_persona=persona,
+        team=team,
+        made_to=made_to,
+        kind=kind,
+        description=description,
+        due_at=due_at,
+        is_public=is_public,
+        made_at=now,
+    )
+    if subject is not None:
+        commitment.subject_type = ContentType.objects.get_for_model(subject)
+        commitment.subject_id = str(subject.pk)
+    commitment.save(force_insert=True)
+    record_activity(
+        verb="commitment.made",
+        summary=f"{agency.name} promised {commitment.what} by {_when(due_at, agency)}",
+        visibility=_visibility(commitment),
+        actor=commitment.made_by,
+        persona=persona,
+        agency=agency,
+        citizen=made_to,
+        target=commitment,
+    )
+    return commitment
+
+
+@transaction.atomic
+def make_commitment(
+    *,
+    by: Any,
+    agency: Agency,
+    kind: str,
+    due_at: dt.datetime,
+    made_to: Any = None,
+    subject: models.Model | None = None,
+    team: Team | None = None,
+    description: str = "",
+    is_public: bool = False,
+) -> Commitment:
+    """A staff member promises something by a due time, for themselves or for a team.
+
+    Raises PermissionDenied unless `by` is active staff of the agency (or a site
+    administrator), and ValidationError for a due time not in the future, an unknown kind,
+    a custom promise without words, or a team of another agency.
+    """
+    persona = _require_agency_staff(by, agency)
+    if kind not in CommitmentKind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(CommitmentKind.values)}."})
+    due_at = _check_due_at(due_at)
+    description = (description if isinstance(description, str) else "").strip()
+    if kind == CommitmentKind.CUSTOM and not description:
+        raise ValidationError({"description": "Say in words what you promise."})
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        raise ValidationError(
+            {"description": f"Keep the promise to {DESCRIPTION_MAX_LENGTH} characters or fewer."}
+        )
+    if "\x00" in description:
+        raise ValidationError(
+            {"description": "The promise contains a character that cannot be stored."}
+        )
+    if team is not None and team.agency_id != agency.pk:
+        raise ValidationError({"team": "Choose a team of the agency making the promise."})
+    return _create(
+        by=by,
+        persona=persona,
+        agency=agency,
+        kind=kind,
+        due_at=due_at,
+        made_to=made_to,
+        subject=subject,
+        team=team,
+        description=description,
+        is_public=bool(is_public),
+        now=timezone.now(),
+    )
+
+
+@transaction.atomic
+def make_standard_commitments(
+    *,
+    agency: Agency,
+    service: Service,
+    received_at: dt.datetime,
+    made_to: Any,
+    subject: models.Model | None,
+    is_public: bool,
+    by: Any = None,
+) -> tuple[Commitment, Commitment]:
+    """The acknowledge and respond commitments a filed request gets from its service's
+    standard, due by the working-day rule (`deadlines`) on the agency's calendar.
+
+    Made by the system (`by=None`); `by` may name the staff member filing on someone's
+    behalf. Raises `deadlines.CalendarError` when the agency's calendar cannot be built.
+    """
+    if service.agency_id != agency.pk:
+        raise ValidationError({"service": "The service belongs to another agency."})
+    persona = None if by is None else _require_agency_staff(by, agency)
+    calendar = calendar_for(agency)
+    now = timezone.now()
+    made = []
+    for kind, days in (
+        (CommitmentKind.ACKNOWLEDGE, service.acknowledge_working_days),
+        (CommitmentKind.RESPOND, service.respond_working_days),
+    ):
+        made.append(
+            _create(
+                by=by,
+                persona=persona,
+                agency=agency,
+                kind=kind,
+                due_at=calendar.deadline(received_at, days).due_at,
+                made_to=made_to,
+                subject=subject,
+                team=None,
+                description="",
+                is_public=bool(is_public),
+                now=now,
+            )
+        )
+    return made[0], made[1]
+
+
+@transaction.atomic
+def keep_commitment(
+    *, by: Any, commitment: Commitment, at: dt.datetime | None = None
+) -> Commitment:
+    """The promised work is done (`at`, default now).
+
+    open and on time → kept. open but done after the due time (the scheduled check has
+    not run yet) → broken, as of the due time, with `done_at`. broken → stays broken,
+    `done_at` is recorded. kept → nothing to do. renegotiated or cancelled → ValidationError.
+    """
+    persona = _require_agency_staff(by, commitment.agency)
+    at = at or timezone.now()
+    current = _locked(commitment)
+    state = current.state
+    if state == CommitmentState.KEPT or (state == CommitmentState.BROKEN and current.done_at):
+        return current
+    if state in (CommitmentState.RENEGOTIATED, CommitmentState.CANCELLED):
+        raise ValidationError(
+            f"This commitment was already {current.get_state_display().lower()}; "
+            "it cannot be kept. Keep the commitment that replaced it, if any."
+        )
+    current.done_at = at
+    if state == CommitmentState.OPEN and at <= current.due_at:
+        current.state, current.kept_at = CommitmentState.KEPT, at
+        verb, summary = "commitment.kept", f"The promise {current.what} was kept"
+    else:
+        if state == CommitmentState.OPEN:
+            current.state, current.broken_at = CommitmentState.BROKEN, current.due_at
+        verb = "commitment.done_late"
+        summary = (
+            f"The promise {current.what} by {_when(current.due_at, current.agency)} "
+            "was broken; the work was done late"
+        )
+    current.save(update_fields=["state", "kept_at", "broken_at", "done_at"])
+    record_activity(
+        verb=verb,
+        summary=summary,
+        visibility=_visibility(current),
+        actor=by,
+        persona=persona,
+        agency=current.agency,
+        citizen=current.made_to,
+        target=current,
+    )
+    return current
+
+
+@transaction.atomic
+def renegotiate_commitment(
+    *, by: Any, commitment: Commitment, new_due_at: dt.datetime, reason: str
+) -> Commitment:
+    """Replace an open (or broken) commitment with a new one due later, giving a public
+    reason. The old one becomes `renegotiated` (a broken one keeps `broken_at`) and links
+    to the new, open one, which is returned."""
+    persona = _require_agency_staff(by, commitment.agency)
+    new_due_at = _check_due_at(new_due_at, "new_due_at")
+    reason = _check_reason(reason)
+    current = _locked(commitment)
+    if current.state not in (CommitmentState.OPEN, CommitmentState.BROKEN):
+        raise ValidationError(
+            f"This commitment was already {current.get_state_display().lower()}; "
+            "only an open or broken commitment can be renegotiated."
+        )
+    now = timezone.now()
+    replacement = Commitment(
+        agency=current.agency,
+        made_by=by if by.is_authenticated else None,
+        made_by_persona=persona,
+        team=current.team,
+        made_to=current.made_to,
+        subject_type=current.subject_type,
+        subject_id=current.subject_id,
+        kind=current.kind,
+        description=current.description,
+        due_at=new_due_at,
+        is_public=current.is_public,
+        made_at=now,
+    )
+    replacement.save(force_insert=True)
+    current.state = CommitmentState.RENEGOTIATED
+    current.closed_reason = reason
+    current.replaced_by = replacement
+    current.save(update_fields=["state", "closed_reason", "replaced_by"])
+    agency = current.agency
+    record_activity(
+        verb="commitment.renegotiated",
+        summary=(
+            f"The promise {current.what} by {_when(current.due_at, agency)} is now due by "
+            f"{_when(new_due_at, agency)}: {reason}"
+        ),
+        visibility=_visibility(current),
+        actor=by,
+        persona=persona,
+        agency=agency,
+        citizen=current.made_to,
+        target=replacement,
+    )
+    return replacement
+
+
+@transaction.atomic
+def cancel_commitment(*, by: Any, commitment: Commitment, reason: str) -> Commitment:
+    """Withdraw an open (or broken) commitment with a public reason; a broken one keeps
+    `broken_at` and is still counted as broken."""
+    persona = _require_agency_staff(by, commitment.agency)
+    reason = _check_reason(reason)
+    current = _locked(commitment)
+    if current.state not in (CommitmentState.OPEN, CommitmentState.BROKEN):
+        raise ValidationError(
+            f"This commitment was already {current.get_state_display().lower()}; "
+            "only an open or broken commitment can be cancelled."
+        )
+    current.state = CommitmentState.CANCELLED
+    current.closed_reason = reason
+    current.save(update_fields=["state", "closed_reason"])
+    record_activity(
+        verb="commitment.cancelled",
+        summary=f"The promise {current.what} was cancelled: {reason}",
+        visibility=_visibility(current),
+        actor=by,
+        persona=persona,
+        agency=current.agency,
+        citizen=current.made_to,
+        target=current,
+    )
+    return current
+
+
+def _overdue_batch(now: dt.datetime) -> list[Commitment]:
+    """Up to BATCH_SIZE open, overdue commitments. On PostgreSQL the rows are locked and
+    rows another worker holds are skipped; SQLite runs one writer at a time anyway."""
+    return list(
+        Commitment.objects.overdue(now)
+        .select_related("agency", "made_to")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("due_at", "pk")[:BATCH_SIZE]
+    )
+
+
+def mark_broken_commitments(*, now: dt.datetime | None = None) -> int:
+    """Every open commitment past its due time becomes broken (system action, run by the
+    scheduled `check_commitments`). Returns how many this call broke.
+
+    Idempotent and safe to run from two workers at once: each row changes through a
+    conditional UPDATE (`WHERE state = 'open'`), and the Activity "was broken" is written
+    only by the call whose UPDATE changed the row, so each commitment gets exactly one.
+    """
+    now = now or timezone.now()
+    broken = 0
+    while True:
+        with transaction.atomic():
+            batch = _overdue_batch(now)
+            changed = 0
+            for commitment in batch:
+                changed += _break(commitment, now)
+        broken += changed
+        if len(batch) < BATCH_SIZE or changed == 0:
+            return broken
+
+
+def _break(commitment: Commitment, now: dt.datetime) -> int:
+    updated = Commitment.objects.filter(
+        pk=commitment.pk, state=CommitmentState.OPEN, due_at__lt=now
+    ).update(state=CommitmentState.BROKEN, broken_at=now)
+    if not updated:  # kept, renegotiated or broken by someone else in the meantime
+        return 0
+    record_activity(
+        verb="commitment.broken",
+        summary=(
+            f"The promise {commitment.what} by "
+            f"{_when(commitment.due_at, commitment.agency)} was broken"
+        ),
+        visibility=_visibility(commitment),
+        agency=commitment.agency,
+        citizen=commitment.made_to,
+        target=commitment,
+    )
+    return 1
+
+
+def flag_at_risk_commitments(*, now: dt.datetime | None = None) -> int:
+    """Record once, for staff, each open commitment due within one working day (see
+    `CommitmentQuerySet.at_risk`), so the assignee and the team's manager can be told.
+    Idempotent: `at_risk_notified` is set by a conditional UPDATE. Returns how many."""
+    now = now or timezone.now()
+    flagged = 0
+    with transaction.atomic():
+        candidates = list(
+            Commitment.objects.at_risk(now)
+            .filter(at_risk_notified=False)
+            .select_related("agency", "made_to")
+            .order_by("due_at", "pk")
+        )
+        for commitment in candidates:
+            updated = Commitment.objects.filter(
+                pk=commitment.pk, at_risk_notified=False, state=CommitmentState.OPEN
+            ).update(at_risk_notified=True)
+            if not updated:
+                continue
+            record_activity(
+                verb="commitment.at_risk",
+                summary=(
+                    f"The promise {commitment.what} is due by "
+                    f"{_when(commitment.due_at, commitment.agency)}: within one working day"
+                ),
+                visibility=Visibility.STAFF,
+                agency=commitment.agency,
+                citizen=commitment.made_to,
+                target=commitment,
+            )
+            flagged += 1
+    return flagged

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from townhall.agencies.models import Agency, StaffMembership, StaffRole
 
 from . import actions
-from .models import AgencyClosure
+from .models import AgencyClosure, Commitment
 
 
 def _administered_agencies(user: Any) -> QuerySet[Agency]:
@@ -61,3 +61,24 @@ class AgencyClosureAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AgencyClosure]) -> None:
         for closure in queryset.select_related("agency"):
             actions.remove_closure(by=request.user, closure=closure)
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    """Read-only: commitments change only through `actions` (made by staff replies and by
+    filing, kept, renegotiated, cancelled, broken by the scheduled check)."""
+
+    list_display = ["__str__", "agency", "kind", "state", "due_at", "made_to", "made_by"]
+    list_filter = ["state", "kind", "agency"]
+    list_select_related = ["agency", "made_to", "made_by"]
+    date_hierarchy = "due_at"
+    search_fields = ["description", "agency__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,10 +1,17 @@
-"""Read models for commitments: an agency's working-day calendar."""
+"""Read models for commitments: an agency's working-day calendar, and the cut-offs that
+decide which commitments are at risk."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
 from townhall.agencies.models import Agency
 
-from .deadlines import WorkingDayCalendar
+from .deadlines import CalendarError, WorkingDayCalendar
 from .models import AgencyClosure
 
 
@@ -16,3 +23,35 @@ def calendar_for(agency: Agency) -> WorkingDayCalendar:
     """
     closures = AgencyClosure.objects.filter(agency=agency).values_list("date", "reason")
     return WorkingDayCalendar(agency.jurisdiction, agency.time_zone, closures)
+
+
+def at_risk_cutoff(calendar: WorkingDayCalendar, now: datetime) -> datetime:
+    """The end (23:59:59 local) of the first working day after `now`'s local date: a
+    commitment due no later than this is due within one working day."""
+    return calendar.end_of_day(calendar.add_working_days(calendar.local_date(now), 1))
+
+
+def at_risk_cutoffs(
+    agency_ids: Iterable[int] | QuerySet[Any], now: datetime
+) -> dict[int, datetime]:
+    """`at_risk_cutoff` for each agency, in two queries (agencies and their closure days).
+
+    An agency whose calendar cannot be built falls back to `now` + 24 hours.
+    """
+    agencies = Agency.objects.filter(
+        pk__in=agency_ids if isinstance(agency_ids, QuerySet) else list(agency_ids)
+    ).prefetch_related(
+        Prefetch("closures", queryset=AgencyClosure.objects.only("agency_id", "date", "reason"))
+    )
+    cutoffs = {}
+    for agency in agencies.only("pk", "jurisdiction", "time_zone"):
+        try:
+            calendar = WorkingDayCalendar(
+                agency.jurisdiction,
+                agency.time_zone,
+                [(closure.date, closure.reason) for closure in agency.closures.all()],
+            )
+            cutoffs[agency.pk] = at_risk_cutoff(calendar, now)
+        except CalendarError:
+            cutoffs[agency.pk] = now + timedelta(hours=24)
+    return cutoffs
