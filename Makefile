@@ -48,7 +48,9 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo --if-empty
 	@echo "Starting the background task worker and the web server on http://127.0.0.1:$(PORT)"
 	@DEBUG=$${DEBUG:-true} $(BIN)/townhall db_worker --queue-name default --no-reload >var/worker.log 2>&1 & \
-	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  worker=$$!; \
+	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; done) >var/checks.log 2>&1 & \
+	  checks=$$!; trap "kill $$worker $$checks 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall runserver --noreload 127.0.0.1:$(PORT)
 
 test: install-test

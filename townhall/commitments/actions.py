@@ -137,7 +137,7 @@ def _check_reason(reason: Any) -> str:
 def _locked(commitment: Commitment) -> Commitment:
     """The commitment as it is now in the database, locked until the transaction ends."""
     return (
-        Commitment.objects.select_for_update()
+        Commitment.objects.select_for_update(of=("self",))
         .select_related("agency", "made_to")
         .get(pk=commitment.pk)
     )
