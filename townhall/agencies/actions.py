@@ -518,23 +518,18 @@ def update_staff_membership(
     The profile address (slug) stays the same when the work name changes.
     """
     require_agency_admin(by, membership.agency)
+    team_list = list(changes["teams"]) if "teams" in changes else None
+    if team_list is not None and any(t.agency_id != membership.agency_id for t in team_list):
+        raise ValueError("A staff member can only join teams of their own agency.")
     field_changes = {name: value for name, value in changes.items() if name != "teams"}
-    changed = _apply_changes(membership, field_changes, MEMBERSHIP_FIELDS)
-    teams_changed = False
-    if "teams" in changes:
-        team_list = list(changes["teams"])
-        if any(team.agency_id != membership.agency_id for team in team_list):
-            raise ValueError("A staff member can only join teams of their own agency.")
-        teams_changed = {team.pk for team in team_list} != set(
-            membership.teams.values_list("pk", flat=True)
-        )
-        if teams_changed:
-            membership.teams.set(team_list)
+    changed = _validate_and_save(membership, field_changes, MEMBERSHIP_FIELDS)
+    teams_changed = team_list is not None and {t.pk for t in team_list} != set(
+        membership.teams.values_list("pk", flat=True)
+    )
+    if teams_changed:
+        membership.teams.set(team_list or [])
     if not changed and not teams_changed:
         return membership
-    if changed:
-        membership.full_clean()
-        membership.save(update_fields=changed)
     is_public = membership.is_public_profile and membership.is_active
     record_activity(
         verb="staff.updated" if membership.is_active else "staff.left",

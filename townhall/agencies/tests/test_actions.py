@@ -193,3 +193,24 @@ def test_withdrawing_a_service_is_announced(agency, site_admin):
     entry = Activity.objects.get(verb="service.updated")
     assert entry.summary == "Public Works no longer offers “Pothole”"
     assert not Service.objects.active().exists()
+
+
+def test_a_refused_update_leaves_nothing_changed_for_a_retry_to_save(
+    agency, other_agency, staff_member, site_admin
+):
+    goal = actions.add_goal(by=site_admin, agency=agency, title="Fix roads", measure="Days")
+    with pytest.raises(ValidationError):
+        actions.update_goal(by=site_admin, goal=goal, changes={"title": ""})
+    assert goal.title == "Fix roads"
+
+    foreign_team = actions.create_team(by=site_admin, agency=other_agency, name="Rangers")
+    with pytest.raises(ValueError):
+        actions.update_staff_membership(
+            by=site_admin,
+            membership=staff_member,
+            changes={"job_title": "Director", "teams": [foreign_team]},
+        )
+    assert staff_member.job_title == "Road Maintenance Supervisor"
+    actions.update_staff_membership(by=site_admin, membership=staff_member, changes={})
+    staff_member.refresh_from_db()
+    assert staff_member.job_title == "Road Maintenance Supervisor"
