@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "townhall.identity",
     "townhall.agencies",
     "townhall.commitments",
+    "townhall.conversations",
+    "townhall.service_requests",
     "townhall.api",
 ]
 
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "townhall.context_processors.site",
+                "townhall.context_processors.notifications",
             ],
         },
     },
@@ -245,7 +248,20 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", not (DEBUG or TESTING))
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# --- Service requests ----------------------------------------------------------------------
+# The area requests may be located in: "south latitude, west longitude, north latitude,
+# east longitude" (the default is Springfield, Illinois, with a margin).
+SERVICE_AREA = tuple(
+    float(part) for part in os.environ.get("SERVICE_AREA", "39.65,-89.80,39.90,-89.50").split(",")
+)
+SERVICE_AREA_NAME = os.environ.get("SERVICE_AREA_NAME", "Springfield")
+# Largest attachment accepted, in bytes, and how many files one message may carry.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))
+# Uploads bigger than this are streamed to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

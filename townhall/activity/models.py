@@ -136,3 +136,60 @@ class Activity(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ActivityIsAppendOnly("The activity log is append-only.")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def visible_to(self, user: Any) -> NotificationQuerySet:
+        """A person's notifications are theirs alone (site administrators included)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+
+class Notification(models.Model):
+    """One activity brought to one person's attention (the in-app notification centre).
+
+    At most one per activity and recipient, so a retried task never notifies twice.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(
+        _("why"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why this person is told, such as “You hold this request”."),
+    )
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "activity"], name="activity_one_notification_per_activity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.activity}"

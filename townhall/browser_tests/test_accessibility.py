@@ -65,8 +65,14 @@ def sign_in(page, email, password="townhall-demo-password"):
     page.get_by_role("button", name="Sign in").click()
 
 
-@pytest.mark.parametrize("path", ["/account/", "/account/profile/", "/account/tokens/"])
+@pytest.mark.parametrize(
+    "path", ["/account/", "/account/profile/", "/account/tokens/", "/notifications/"]
+)
 def test_signed_in_page_has_no_accessibility_violations(citizen, browser_page, axe_check, path):
+    from townhall.activity.actions import notify, record_activity
+
+    entry = record_activity(verb="request.answered", summary="Your request was answered")
+    notify(recipients=[citizen], activity=entry, reason="You filed it.", url="/")
     sign_in(browser_page, citizen.email)
     browser_page.goto(path)
     assert browser_page.locator("h1").count() == 1

@@ -15,7 +15,8 @@ from townhall.activity.models import Visibility
 from townhall.agencies.models import Agency, Service, StaffMembership, Team
 from townhall.agencies.rules import is_site_admin, require_agency_admin
 
-from .deadlines import CalendarError, load_time_zone
+from .deadlines import CalendarError, extend_for_pause, load_time_zone
+from .escalation import escalate
 from .models import (
     DESCRIPTION_MAX_LENGTH,
     AgencyClosure,
@@ -331,12 +332,22 @@ def keep_commitment(
 
 @transaction.atomic
 def renegotiate_commitment(
-    *, by: Any, commitment: Commitment, new_due_at: dt.datetime, reason: str
+    *,
+    by: Any,
+    commitment: Commitment,
+    new_due_at: dt.datetime,
+    reason: str,
+    kind: str | None = None,
 ) -> Commitment:
     """Replace an open (or broken) commitment with a new one due later, giving a public
     reason. The old one becomes `renegotiated` (a broken one keeps `broken_at`) and links
-    to the new, open one, which is returned."""
+    to the new, open one, which is returned.
+
+    `kind` gives the new commitment another kind (default: the old one's), as when an FOI
+    respond commitment becomes an `extension` one."""
     persona = _require_agency_staff(by, commitment.agency)
+    if kind is not None and kind not in CommitmentKind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(CommitmentKind.values)}."})
     new_due_at = _check_due_at(new_due_at, "new_due_at")
     reason = _check_reason(reason)
     current = _locked(commitment)
@@ -354,7 +365,7 @@ def renegotiate_commitment(
         made_to=current.made_to,
         subject_type=current.subject_type,
         subject_id=current.subject_id,
-        kind=current.kind,
+        kind=kind or current.kind,
         description=current.description,
         due_at=new_due_at,
         is_public=current.is_public,
@@ -410,12 +421,78 @@ def cancel_commitment(*, by: Any, commitment: Commitment, reason: str) -> Commit
     return current
 
 
+# The commitments a pause moves: the answer's deadline, not a staff member's own promise.
+PAUSED_KINDS = (CommitmentKind.RESPOND, CommitmentKind.EXTENSION)
+
+
+@transaction.atomic
+def extend_commitments_for_pause(
+    *,
+    subject: models.Model,
+    pause_start: dt.datetime,
+    pause_end: dt.datetime,
+    kinds: tuple[str, ...] = PAUSED_KINDS,
+) -> list[Commitment]:
+    """The clock stood still from `pause_start` to `pause_end` (the agency waited for the
+    citizen): each open commitment of these kinds about `subject` moves later by the
+    working days the pause lasted, on its agency's calendar (`deadlines.extend_for_pause`).
+
+    A building block for the layer above, which has already checked who acts (it is the
+    citizen's reply that ends a pause). Returns the commitments that moved, each with one
+    Activity entry. A pause of no working days moves nothing. Raises
+    `deadlines.CalendarError` when the agency's calendar cannot be built.
+    """
+    if pause_end < pause_start:
+        raise ValidationError("A pause cannot end before it starts.")
+    subject_type = ContentType.objects.get_for_model(subject)
+    candidates = list(
+        Commitment.objects.select_for_update(of=("self",))
+        .filter(
+            subject_type=subject_type,
+            subject_id=str(subject.pk),
+            state=CommitmentState.OPEN,
+            kind__in=list(kinds),
+        )
+        .select_related("agency", "made_to")
+        .order_by("pk")
+    )
+    calendars: dict[int, Any] = {}
+    moved = []
+    for commitment in candidates:
+        agency = commitment.agency
+        if agency.pk not in calendars:
+            calendars[agency.pk] = calendar_for(agency)
+        calendar = calendars[agency.pk]
+        new_due_at = extend_for_pause(commitment.due_at, pause_start, pause_end, calendar)
+        if new_due_at == commitment.due_at:
+            continue
+        old_due_at = commitment.due_at
+        days = calendar.pause_working_days(pause_start, pause_end)
+        commitment.due_at = new_due_at
+        commitment.at_risk_notified = False
+        commitment.save(update_fields=["due_at", "at_risk_notified"])
+        record_activity(
+            verb="commitment.paused",
+            summary=(
+                f"The promise {commitment.what} by {_when(old_due_at, agency)} is now due by "
+                f"{_when(new_due_at, agency)}: the clock stood still for {days} working "
+                f"day{'s' if days != 1 else ''} while waiting for the citizen"
+            ),
+            visibility=_visibility(commitment),
+            agency=agency,
+            citizen=commitment.made_to,
+            target=commitment,
+        )
+        moved.append(commitment)
+    return moved
+
+
 def _overdue_batch(now: dt.datetime) -> list[Commitment]:
     """Up to BATCH_SIZE open, overdue commitments. On PostgreSQL the rows are locked and
     rows another worker holds are skipped; SQLite runs one writer at a time anyway."""
     return list(
         Commitment.objects.overdue(now)
-        .select_related("agency", "made_to")
+        .select_related("agency", "made_to", "holder__user")
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("due_at", "pk")[:BATCH_SIZE]
     )
@@ -448,7 +525,8 @@ def _break(commitment: Commitment, now: dt.datetime) -> int:
     ).update(state=CommitmentState.BROKEN, broken_at=now)
     if not updated:  # kept, renegotiated or broken by someone else in the meantime
         return 0
-    record_activity(
+    commitment.broken_at = now
+    entry = record_activity(
         verb="commitment.broken",
         summary=(
             f"The promise {commitment.what} by "
@@ -459,6 +537,7 @@ def _break(commitment: Commitment, now: dt.datetime) -> int:
         citizen=commitment.made_to,
         target=commitment,
     )
+    escalate(commitment=commitment, activity=entry, broken=True)
     return 1
 
 
@@ -472,7 +551,7 @@ def flag_at_risk_commitments(*, now: dt.datetime | None = None) -> int:
         candidates = list(
             Commitment.objects.at_risk(now)
             .filter(at_risk_notified=False)
-            .select_related("agency", "made_to")
+            .select_related("agency", "made_to", "holder__user")
             .order_by("due_at", "pk")
         )
         for commitment in candidates:
@@ -481,7 +560,7 @@ def flag_at_risk_commitments(*, now: dt.datetime | None = None) -> int:
             ).update(at_risk_notified=True)
             if not updated:
                 continue
-            record_activity(
+            entry = record_activity(
                 verb="commitment.at_risk",
                 summary=(
                     f"The promise {commitment.what} is due by "
@@ -492,5 +571,30 @@ def flag_at_risk_commitments(*, now: dt.datetime | None = None) -> int:
                 citizen=commitment.made_to,
                 target=commitment,
             )
+            escalate(commitment=commitment, activity=entry, broken=False)
             flagged += 1
     return flagged
+
+
+def hand_over_commitments(
+    *,
+    subject: models.Model,
+    holder: StaffMembership | None,
+    team: Team | None,
+    agency: Agency | None = None,
+) -> int:
+    """The open (and broken, not yet done) commitments about `subject` are now held by
+    `holder` for `team` (and, for a transfer, made on behalf of `agency`).
+
+    A building block for the actions above (taking, assigning, transferring a request):
+    they check who acts. Records no Activity of its own. Returns how many changed.
+    """
+    changes: dict[str, Any] = {"holder": holder, "team": team}
+    if agency is not None:
+        changes["agency"] = agency
+    return Commitment.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        done_at__isnull=True,
+        state__in=(CommitmentState.OPEN, CommitmentState.BROKEN),
+    ).update(**changes)

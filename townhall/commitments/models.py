@@ -158,6 +158,18 @@ class Commitment(models.Model):
         on_delete=models.PROTECT,
         related_name="commitments",
     )
+    holder = models.ForeignKey(
+        StaffMembership,
+        verbose_name=_("held by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_commitments",
+        help_text=_(
+            "The staff member now responsible for keeping it (a request's assignee); "
+            "told when it is at risk and when it breaks."
+        ),
+    )
     made_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("made to"),

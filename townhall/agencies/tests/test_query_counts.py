@@ -72,8 +72,8 @@ def test_agency_page_query_count_is_fixed_for_a_signed_in_citizen(
 ):
     agencies = build_city(site_admin, add_person, agencies=2, people=5)
     client.force_login(citizen)
-    # + session and user, + the middleware's staff check
-    with django_assert_max_num_queries(11):
+    # + session and user, + the middleware's staff check, + the unread notifications count
+    with django_assert_max_num_queries(12):
         assert client.get(agencies[0].get_absolute_url()).status_code == 200
 
 
@@ -122,7 +122,8 @@ def test_my_staff_profile_query_count_is_fixed(
             teams=list(agency.teams.all()),
         )
     client = sign_in_staff(user)
-    # session, user, middleware (memberships + second factor), personas, their teams
-    with django_assert_max_num_queries(6):
+    # session, user, middleware (memberships + second factor), personas, their teams,
+    # the unread notifications count
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("agencies:my-profile"))
     assert response.content.decode().count('name="membership"') == 3
