@@ -46,6 +46,7 @@ run: install
 	@mkdir -p var
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo --if-empty
+	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_requests --if-empty
 	@echo "Starting the background task worker and the web server on http://127.0.0.1:$(PORT)"
 	@DEBUG=$${DEBUG:-true} $(BIN)/townhall db_worker --queue-name default --no-reload >var/worker.log 2>&1 & \
 	  worker=$$!; \

@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check behaviour, not speed: on a busy CI machine (two test workers and a
+# browser) one example can take longer than Hypothesis's default 200 ms deadline.
+hypothesis_settings.register_profile("townhall", deadline=None)
+hypothesis_settings.load_profile("townhall")
 
 DEMO_PASSWORD = "townhall-demo-password"
 

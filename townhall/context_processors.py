@@ -23,3 +23,13 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
         return Notification.objects.visible_to(user).unread().count()
 
     return {"unread_notifications": SimpleLazyObject(count)}
+
+
+def inbox(request: HttpRequest) -> dict[str, Any]:
+    """Whether the navigation shows the staff inbox (staff of an agency, site admins)."""
+    from townhall.agencies.second_factor import is_staff_account
+
+    user = getattr(request, "user", None)
+    return {
+        "SHOWS_INBOX": SimpleLazyObject(lambda: bool(user is not None and is_staff_account(user)))
+    }

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "townhall.context_processors.site",
                 "townhall.context_processors.notifications",
+                "townhall.context_processors.inbox",
             ],
         },
     },

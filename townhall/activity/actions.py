@@ -22,6 +22,7 @@ def record_activity(
     agency: Any = None,
     citizen: Any = None,
     target: models.Model | None = None,
+    occurred_at: Any = None,
 ) -> Activity:
     """Append one entry. Call inside the action's transaction so both land or neither.
 
@@ -41,6 +42,8 @@ def record_activity(
         agency=agency,
         citizen=citizen,
     )
+    if occurred_at is not None:
+        entry.occurred_at = occurred_at
     if target is not None:
         entry.target_type = ContentType.objects.get_for_model(target)
         entry.target_id = str(target.pk)

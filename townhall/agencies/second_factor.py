@@ -19,7 +19,16 @@ SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 def is_staff_account(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or memberships_of(user).exists()))
+    """Site administrators and people with an active staff membership. Remembered on the
+    user object for the rest of the request (the middleware asks first; the navigation's
+    "Inbox" link asks again)."""
+    if not user.is_authenticated:
+        return False
+    known = getattr(user, "_townhall_is_staff", None)
+    if known is None:
+        known = bool(user.is_superuser or memberships_of(user).exists())
+        user._townhall_is_staff = known
+    return bool(known)
 
 
 def may_skip_second_factor(user: Any) -> bool:

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import calendar, views
+from . import calendar, requests, views
 
 app_name = "api"
 urlpatterns = [
@@ -20,6 +20,34 @@ urlpatterns = [
         "services/<slug:code>/",
         views.ServiceViewSet.as_view({"get": "retrieve"}),
         name="service-detail",
+    ),
+    path("requests/", requests.RequestListView.as_view(), name="request-list"),
+    path(
+        "requests/<str:reference>/",
+        requests.RequestDetailView.as_view(),
+        name="request-detail",
+    ),
+    *[
+        path(f"requests/<str:reference>/{action}/", view.as_view(), name=f"request-{action}")
+        for action, view in [
+            ("take", requests.TakeView),
+            ("assign", requests.AssignView),
+            ("transfer", requests.TransferView),
+            ("reply", requests.ReplyView),
+            ("notes", requests.NotesView),
+            ("clarify", requests.ClarifyView),
+            ("answer", requests.AnswerView),
+            ("close", requests.CloseView),
+            ("decline", requests.DeclineView),
+            ("duplicate", requests.DuplicateView),
+            ("extend", requests.ExtendView),
+            ("support", requests.SupportView),
+        ]
+    ],
+    path(
+        "requests/<str:reference>/files/<int:pk>/",
+        requests.AttachmentView.as_view(),
+        name="request-file",
     ),
     path("calendar/due/", calendar.DueDateView.as_view(), name="calendar-due"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

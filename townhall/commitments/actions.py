@@ -465,12 +465,16 @@ def extend_commitments_for_pause(
         calendar = calendars[agency.pk]
         new_due_at = extend_for_pause(commitment.due_at, pause_start, pause_end, calendar)
         if new_due_at == commitment.due_at:
+            if commitment.paused_at is not None:
+                commitment.paused_at = None
+                commitment.save(update_fields=["paused_at"])
             continue
         old_due_at = commitment.due_at
         days = calendar.pause_working_days(pause_start, pause_end)
         commitment.due_at = new_due_at
         commitment.at_risk_notified = False
-        commitment.save(update_fields=["due_at", "at_risk_notified"])
+        commitment.paused_at = None
+        commitment.save(update_fields=["due_at", "at_risk_notified", "paused_at"])
         record_activity(
             verb="commitment.paused",
             summary=(
@@ -521,7 +525,7 @@ def mark_broken_commitments(*, now: dt.datetime | None = None) -> int:
 
 def _break(commitment: Commitment, now: dt.datetime) -> int:
     updated = Commitment.objects.filter(
-        pk=commitment.pk, state=CommitmentState.OPEN, due_at__lt=now
+        pk=commitment.pk, state=CommitmentState.OPEN, due_at__lt=now, paused_at__isnull=True
     ).update(state=CommitmentState.BROKEN, broken_at=now)
     if not updated:  # kept, renegotiated or broken by someone else in the meantime
         return 0
@@ -556,7 +560,10 @@ def flag_at_risk_commitments(*, now: dt.datetime | None = None) -> int:
         )
         for commitment in candidates:
             updated = Commitment.objects.filter(
-                pk=commitment.pk, at_risk_notified=False, state=CommitmentState.OPEN
+                pk=commitment.pk,
+                at_risk_notified=False,
+                state=CommitmentState.OPEN,
+                paused_at__isnull=True,
             ).update(at_risk_notified=True)
             if not updated:
                 continue
@@ -598,3 +605,55 @@ def hand_over_commitments(
         done_at__isnull=True,
         state__in=(CommitmentState.OPEN, CommitmentState.BROKEN),
     ).update(**changes)
+
+
+def pause_commitments(
+    *, subject: models.Model, at: dt.datetime, kinds: tuple[str, ...] = PAUSED_KINDS
+) -> int:
+    """The agency now waits for the citizen: the open commitments of these kinds about
+    `subject` stop the clock (neither at risk nor broken) until
+    `extend_commitments_for_pause` moves them later and ends the pause.
+
+    A building block for the layer above, which has checked who acts. Returns how many.
+    """
+    return Commitment.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        state=CommitmentState.OPEN,
+        kind__in=list(kinds),
+        paused_at__isnull=True,
+    ).update(paused_at=at)
+
+
+@transaction.atomic
+def release_commitments(*, subject: models.Model, reason: str) -> list[Commitment]:
+    """Cancel, as the system, every open commitment about `subject` because what they
+    promised is no longer wanted (the citizen withdrew the request). The reason is public.
+
+    A building block for the layer above, which has checked who acts. Broken ones stay
+    broken: a promise already broken is still counted.
+    """
+    reason = _check_reason(reason)
+    released = list(
+        Commitment.objects.select_for_update(of=("self",))
+        .filter(
+            subject_type=ContentType.objects.get_for_model(subject),
+            subject_id=str(subject.pk),
+            state=CommitmentState.OPEN,
+        )
+        .select_related("agency", "made_to")
+        .order_by("pk")
+    )
+    for commitment in released:
+        commitment.state = CommitmentState.CANCELLED
+        commitment.closed_reason = reason
+        commitment.save(update_fields=["state", "closed_reason"])
+        record_activity(
+            verb="commitment.cancelled",
+            summary=f"The promise {commitment.what} was cancelled: {reason}",
+            visibility=_visibility(commitment),
+            agency=commitment.agency,
+            citizen=commitment.made_to,
+            target=commitment,
+        )
+    return released

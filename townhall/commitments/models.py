@@ -69,8 +69,8 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
         return self.filter(state=CommitmentState.OPEN)
 
     def overdue(self, now: datetime) -> CommitmentQuerySet:
-        """Open and past due: the scheduled task will mark them broken."""
-        return self.filter(state=CommitmentState.OPEN, due_at__lt=now)
+        """Open, not paused and past due: the scheduled task will mark them broken."""
+        return self.filter(state=CommitmentState.OPEN, due_at__lt=now, paused_at__isnull=True)
 
     def ever_broken(self) -> CommitmentQuerySet:
         """Commitments that broke, whatever happened next (kept late, renegotiated,
@@ -93,7 +93,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
         """
         from .queries import at_risk_cutoffs  # queries build on the models
 
-        upcoming = self.filter(state=CommitmentState.OPEN, due_at__gte=now)
+        upcoming = self.filter(state=CommitmentState.OPEN, due_at__gte=now, paused_at__isnull=True)
         agency_ids = upcoming.order_by().values_list("agency_id", flat=True).distinct()
         by_cutoff: dict[datetime, list[int]] = {}
         for agency_id, cutoff in at_risk_cutoffs(agency_ids, now).items():
@@ -219,6 +219,15 @@ class Commitment(models.Model):
         related_name="replaces",
     )
     at_risk_notified = models.BooleanField(_("at-risk flagged"), default=False)
+    paused_at = models.DateTimeField(
+        _("paused since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "While the agency waits for the citizen the clock stands still: a paused "
+            "commitment is neither at risk nor broken, and moves later when the pause ends."
+        ),
+    )
 
     objects = CommitmentQuerySet.as_manager()
 

@@ -242,9 +242,7 @@ class ServiceRequest(models.Model):
             models.Index(fields=["assignee", "status", "expected_at"], name="request_assignee_idx"),
             models.Index(fields=["team", "status", "expected_at"], name="request_team_idx"),
             models.Index(fields=["agency", "status", "expected_at"], name="request_expected_idx"),
-            models.Index(
-                fields=["is_public", "-submitted_at", "-id"], name="request_public_idx"
-            ),
+            models.Index(fields=["is_public", "-submitted_at", "-id"], name="request_public_idx"),
             models.Index(fields=["service", "-submitted_at"], name="request_service_idx"),
         ]
         constraints = [
@@ -291,9 +289,7 @@ class ServiceRequest(models.Model):
 class Support(models.Model):
     """“Me too”: another citizen supports a public request and follows it."""
 
-    request = models.ForeignKey(
-        ServiceRequest, on_delete=models.CASCADE, related_name="supports"
-    )
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="supports")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_supports"
     )
@@ -307,6 +303,9 @@ class Support(models.Model):
                 fields=["request", "user"], name="service_requests_one_support_per_person"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} supports {self.request}"
 
 
 class RoutingRule(models.Model):

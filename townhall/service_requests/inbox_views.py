@@ -1,0 +1,593 @@
+"""The staff inbox: queues, the working view of one request, bulk actions, saved replies.
+
+Every page is for active staff of an agency and for site administrators: anonymous
+visitors are sent to sign in, other accounts get a 403 page. A request of an agency the
+staff member does not work for answers 404, as a private request does. Views never write:
+a POST validates a form, calls one action and redirects back with a message, or shows the
+page again with the error summary. Each form carries a one-time token, so a
+double-clicked button does the work once.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from townhall.agencies.models import StaffMembership, Team, memberships_of
+from townhall.conversations.attachments import attachment_response, check_uploads
+from townhall.conversations.models import Attachment
+
+from . import actions, queries
+from .inbox_forms import (
+    DEFAULT_QUEUE,
+    MANAGING_ROLES,
+    QUEUES,
+    AnswerForm,
+    AssignForm,
+    BulkForm,
+    ClarifyForm,
+    CloseForm,
+    DeclineForm,
+    DuplicateForm,
+    ExtendForm,
+    NoteForm,
+    OnceForm,
+    QueueFilterForm,
+    ReplyForm,
+    SavedReplyForm,
+    TakeForm,
+    TransferForm,
+    WorkingForm,
+    agencies_handled_by,
+    saved_reply_choices,
+    teams_managed_by,
+)
+from .models import SavedReply, ServiceRequest
+
+PAGE_SIZE = 50
+# How long a form's one-time token is remembered once used.
+SUBMISSION_TTL_SECONDS = 60 * 60
+# Where an action's error about one of its arguments is shown in the form.
+FIELD_FOR_ERROR = {
+    "promise_due_at": "promise_date",
+    "due_at": "promise_date",
+    "description": "promise",
+    "files": "attachments",
+    "file": "attachments",
+}
+
+
+# --- who may use the inbox -----------------------------------------------------------------
+
+
+def is_inbox_user(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or memberships_of(user).exists()))
+
+
+def is_manager_somewhere(user: Any) -> bool:
+    return bool(user.is_superuser or memberships_of(user).filter(role__in=MANAGING_ROLES).exists())
+
+
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Anonymous visitors sign in first; accounts that are not staff get a 403 page."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_inbox_user(request.user):
+            return render(request, "service_requests/inbox_not_staff.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def handled_request(request: HttpRequest, reference: str) -> ServiceRequest:
+    """A request the signed-in staff member works on, or 404 (also for other agencies')."""
+    user = request.user
+    if not queries.REFERENCE.match(reference):
+        raise Http404("No such request.")
+    return get_object_or_404(
+        ServiceRequest.objects.visible_to(user)
+        .handled_by(user)
+        .select_related("service", "agency", "assignee", "team", "requester", "duplicate_of"),
+        reference=reference,
+    )
+
+
+# --- double submissions --------------------------------------------------------------------
+
+
+def _submission_key(request: HttpRequest, token: str) -> str:
+    digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+    return f"inbox-submission:{request.user.pk}:{digest}"
+
+
+def first_submission(request: HttpRequest, form: OnceForm) -> bool:
+    """True the first time a form's token is seen (forms without a token always pass)."""
+    token = str(form.data.get(form.add_prefix("submission"), ""))[:64]
+    if not token:
+        return True
+    return bool(cache.add(_submission_key(request, token), True, SUBMISSION_TTL_SECONDS))
+
+
+def forget_submission(request: HttpRequest, form: OnceForm) -> None:
+    """The form failed: let the person send it again once they have corrected it."""
+    token = str(form.data.get(form.add_prefix("submission"), ""))[:64]
+    if token:
+        cache.delete(_submission_key(request, token))
+
+
+def add_action_errors(form: Any, error: ValidationError | PermissionDenied) -> None:
+    """Show an action's refusal in the form: next to its field, or at the top."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for key, texts in error.message_dict.items():
+            field = FIELD_FOR_ERROR.get(key, key)
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+        return
+    if isinstance(error, ValidationError):
+        for text in error.messages:
+            form.add_error(None, text)
+        return
+    form.add_error(None, str(error) or _("You are not allowed to do this."))
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def queue(request: HttpRequest) -> HttpResponse:
+    return render_queue(request, request.GET)
+
+
+def render_queue(
+    request: HttpRequest,
+    params: QueryDict,
+    bulk_form: BulkForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    filters = QueueFilterForm(params, user=user)
+    filters.is_valid()
+    chosen = filters.choice("queue", DEFAULT_QUEUE)
+    rows = queries.inbox_queue(
+        user,
+        chosen,
+        team=filters.choice("team"),
+        status=filters.choice("status"),
+        service=filters.choice("service"),
+        q=filters.choice("q", ""),
+        sort=filters.choice("sort", "due"),
+    ).select_related("service", "agency", "assignee", "team")
+    page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
+    counts = [
+        (name, label, queries.inbox_queue(user, name).count()) for name, label in QUEUES.items()
+    ]
+    query = params.copy()
+    query.pop("page", None)
+    can_bulk = is_manager_somewhere(user)
+    refused_bulk = bulk_form  # its errors are shown, even to someone who cannot act in bulk
+    if can_bulk and bulk_form is None:
+        bulk_form = BulkForm(
+            user=user,
+            requests=ServiceRequest.objects.none(),
+            initial={"next": f"{reverse('inbox:queue')}?{params.urlencode()}"},
+        )
+    return render(
+        request,
+        "service_requests/inbox_queue.html",
+        {
+            "filters": filters,
+            "queue": chosen,
+            "queue_label": QUEUES[chosen],
+            "counts": counts,
+            "page": page,
+            "filter_query": query.urlencode(),
+            "now": timezone.now(),
+            "bulk_form": bulk_form if can_bulk else None,
+            "refused_bulk": refused_bulk,
+            "checked": set(bulk_form["requests"].value() or [])
+            if can_bulk and bulk_form is not None and bulk_form.is_bound
+            else set(),
+            "has_filters": any(filters.choice(name) for name in ("status", "service", "team", "q")),
+        },
+        status=status,
+    )
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("inbox:queue")
+
+
+@staff_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Assign or close the requests ticked in the queue (managers)."""
+    user = request.user
+    handled = ServiceRequest.objects.visible_to(user).handled_by(user)
+    form = BulkForm(request.POST, user=user, requests=handled)
+    back = _safe_next(request, request.POST.get("next", ""))
+    if not first_submission(request, form):
+        messages.info(request, _("That form was sent twice; it was done once."))
+        return redirect(back)
+    status = 200
+    if form.is_valid():
+        chosen = list(form.cleaned_data["requests"].order_by("reference"))
+        try:
+            if form.cleaned_data["action"] == BulkForm.ASSIGN:
+                assignee = form.cleaned_data["assignee"]
+                result = actions.bulk_assign(by=user, requests=chosen, assignee=assignee)
+                text = _("%(done)s assigned to %(name)s") % {
+                    "done": len(result.done),
+                    "name": assignee.public_name,
+                }
+            else:
+                result = actions.bulk_close(
+                    by=user, requests=chosen, note=form.cleaned_data["note"]
+                )
+                text = _("%(done)s closed") % {"done": len(result.done)}
+        except (ValidationError, PermissionDenied) as error:
+            add_action_errors(form, error)
+            status = 403 if isinstance(error, PermissionDenied) else 200
+        else:
+            if result.refused:
+                refusals = "; ".join(f"{reference}: {why}" for reference, why in result.refused)
+                text = _("%(done)s, %(refused)s refused: %(refusals)s") % {
+                    "done": text,
+                    "refused": len(result.refused),
+                    "refusals": refusals,
+                }
+                messages.warning(request, text)
+            else:
+                messages.success(request, f"{text}.")
+            return redirect(back)
+    forget_submission(request, form)
+    params = QueryDict(back.partition("?")[2])
+    return render_queue(request, params, bulk_form=form, status=status)
+
+
+# --- the working view of one request -------------------------------------------------------
+
+WORKING_FORMS: dict[str, type[WorkingForm]] = {
+    "take": TakeForm,
+    "assign": AssignForm,
+    "transfer": TransferForm,
+    "reply": ReplyForm,
+    "note": NoteForm,
+    "clarify": ClarifyForm,
+    "answer": AnswerForm,
+    "close": CloseForm,
+    "decline": DeclineForm,
+    "duplicate": DuplicateForm,
+    "extend": ExtendForm,
+}
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return render_working(request, handled_request(request, reference))
+
+
+def _answers(sr: ServiceRequest) -> list[tuple[str, str]]:
+    """The citizen's answers to the service's questions, as (question, answer) in words."""
+    questions = {a.code: a for a in sr.service.attributes.all()}
+    shown = []
+    for code, value in (sr.answers or {}).items():
+        question = questions.get(code)
+        names = {v.get("key"): v.get("name") for v in question.values} if question else {}
+        values = value if isinstance(value, list) else [value]
+        text = ", ".join(str(names.get(v, v)) for v in values)
+        shown.append((question.description if question else code, text))
+    return shown
+
+
+def _reply_initial(request: HttpRequest, sr: ServiceRequest) -> tuple[dict[str, Any], Any]:
+    """`?saved=<id>` fills the reply with a saved reply of the agency's teams."""
+    saved = list(saved_reply_choices(sr.agency))
+    chosen = request.GET.get("saved", "")
+    picked = next((s for s in saved if str(s.pk) == chosen), None)
+    return ({"body": picked.body} if picked else {}), (saved, picked)
+
+
+def render_working(
+    request: HttpRequest, sr: ServiceRequest, bound: WorkingForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    persona: StaffMembership | None = queries.staff_persona(user, sr.agency)
+    can_manage = bool(user.is_superuser or (persona and persona.role in MANAGING_ROLES))
+    reply_initial, (saved_replies, picked) = _reply_initial(request, sr)
+    forms = {}
+    for name, form_class in WORKING_FORMS.items():
+        if bound is not None and bound.prefix == name:
+            forms[name] = bound
+        else:
+            forms[name] = form_class(
+                prefix=name,
+                service_request=sr,
+                user=user,
+                initial=reply_initial if name == "reply" else None,
+            )
+    try:
+        public_url = sr.get_absolute_url()
+    except NoReverseMatch:  # the citizen pages are not there (yet)
+        public_url = ""
+    signature = persona.signature if persona else str(getattr(user, "display_name", "") or user)
+    return render(
+        request,
+        "service_requests/inbox_request.html",
+        {
+            "sr": sr,
+            "persona": persona,
+            "holds_it": persona is not None and sr.assignee_id == persona.pk,
+            "can_manage": can_manage,
+            "can_extend": sr.is_open
+            and sr.service.extension_working_days > 0
+            and not sr.is_extended,
+            "forms": forms,
+            "bound": bound,
+            "signature": signature,
+            "public_url": public_url,
+            "saved_replies": saved_replies,
+            "picked_reply": picked,
+            "answers": _answers(sr),
+            "thread": queries.request_messages(sr, user),
+            "commitments": queries.request_commitments(sr, user),
+            "timeline": queries.timeline(sr, user),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+def working_action(name: str) -> Callable[[Callable[..., str]], Callable[..., HttpResponseBase]]:
+    """Turn `run(request, sr, cleaned_data) -> success message` into a POST endpoint."""
+    form_class = WORKING_FORMS[name]
+
+    def decorate(run: Callable[..., str]) -> Callable[..., HttpResponseBase]:
+        @staff_required
+        @require_POST
+        @functools.wraps(run)
+        def view(request: HttpRequest, reference: str) -> HttpResponse:
+            sr = handled_request(request, reference)
+            form = form_class(
+                request.POST, request.FILES, prefix=name, service_request=sr, user=request.user
+            )
+            here = reverse("inbox:request", kwargs={"reference": sr.reference})
+            if not first_submission(request, form):
+                messages.info(request, _("That form was sent twice; it was done once."))
+                return redirect(here)
+            status = 200
+            if form.is_valid():
+                try:
+                    text = run(request, sr, form.cleaned_data)
+                except (ValidationError, PermissionDenied) as error:
+                    add_action_errors(form, error)
+                    status = 403 if isinstance(error, PermissionDenied) else 200
+                else:
+                    messages.success(request, text)
+                    if (
+                        not ServiceRequest.objects.handled_by(request.user)
+                        .filter(pk=sr.pk)
+                        .exists()
+                    ):
+                        return redirect("inbox:queue")  # moved to an agency they do not work for
+                    return redirect(here)
+            forget_submission(request, form)
+            # The action may have changed the object before it refused: read it again.
+            return render_working(request, handled_request(request, reference), form, status)
+
+        return view
+
+    return decorate
+
+
+def _files(cleaned: dict[str, Any]) -> list[Any]:
+    uploads = cleaned.get("attachments") or []
+    try:
+        return list(check_uploads(uploads)) if uploads else []
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}) from error
+
+
+@working_action("take")
+def take(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.take_request(by=request.user, request=sr)
+    return _("You hold %(reference)s.") % {"reference": sr.reference}
+
+
+@working_action("assign")
+def assign(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    done = actions.assign_request(
+        by=request.user, request=sr, assignee=cleaned["assignee"], team=cleaned["team"]
+    )
+    holder = done.assignee.public_name if done.assignee else _("nobody")
+    team = done.team.name if done.team else _("no team")
+    return _("%(reference)s is held by %(holder)s (%(team)s).") % {
+        "reference": sr.reference,
+        "holder": holder,
+        "team": team,
+    }
+
+
+@working_action("transfer")
+def transfer(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    team, agency = cleaned["team"], cleaned["agency"]
+    actions.transfer_request(
+        by=request.user, request=sr, note=cleaned["note"], team=team, agency=agency
+    )
+    where = team.name if team is not None else agency.name
+    return _("%(reference)s is transferred to %(where)s.") % {
+        "reference": sr.reference,
+        "where": where,
+    }
+
+
+@working_action("reply")
+def reply(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.reply_to_request(
+        by=request.user,
+        request=sr,
+        body=cleaned["body"],
+        files=_files(cleaned),
+        promise=cleaned.get("promise") or None,
+        promise_due_at=cleaned.get("promise_due_at"),
+    )
+    if cleaned.get("promise_due_at"):
+        return _("Your reply is sent, and your promise is recorded.")
+    return _("Your reply is sent.")
+
+
+@working_action("note")
+def note(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.add_internal_note(by=request.user, request=sr, body=cleaned["body"])
+    return _("Your internal note is saved. The citizen does not see it.")
+
+
+@working_action("clarify")
+def clarify(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.request_clarification(by=request.user, request=sr, body=cleaned["body"])
+    return _("Your question is sent. The clock is paused until the citizen answers.")
+
+
+@working_action("answer")
+def answer(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.answer_request(by=request.user, request=sr, body=cleaned["body"], files=_files(cleaned))
+    return _("Your answer is sent.")
+
+
+@working_action("close")
+def close(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.close_request(by=request.user, request=sr, note=cleaned["note"])
+    return _("%(reference)s is closed.") % {"reference": sr.reference}
+
+
+@working_action("decline")
+def decline(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.decline_request(by=request.user, request=sr, reason=cleaned["reason"])
+    return _("%(reference)s is declined.") % {"reference": sr.reference}
+
+
+@working_action("duplicate")
+def duplicate(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    original = cleaned["original"]
+    actions.mark_duplicate(by=request.user, request=sr, original=original, note=cleaned["note"])
+    return _("%(reference)s is marked as a duplicate of %(original)s.") % {
+        "reference": sr.reference,
+        "original": original.reference,
+    }
+
+
+@working_action("extend")
+def extend(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    actions.extend_deadline(by=request.user, request=sr, reason=cleaned["reason"])
+    return _("The deadline of %(reference)s is extended.") % {"reference": sr.reference}
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
+    """A file of the request's thread (internal ones included: this is staff only)."""
+    sr = handled_request(request, reference)
+    return attachment_response(get_object_or_404(Attachment, pk=pk, thread_id=sr.thread_id))
+
+
+# --- saved replies -------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def saved_replies(request: HttpRequest) -> HttpResponse:
+    """A team's saved replies: everyone on staff reads them, managers add and remove."""
+    user = request.user
+    managed = teams_managed_by(user)
+    form = SavedReplyForm(teams=managed)
+    status = 200
+    page_error = ""
+    if request.method == "POST" and "delete" in request.POST:
+        visible = SavedReply.objects.filter(team__agency__in=agencies_handled_by(user))
+        target = visible.filter(pk=_int(request.POST.get("delete"))).first()
+        if target is None:
+            messages.info(request, _("That saved reply is already deleted."))
+            return redirect("inbox:saved-replies")
+        try:
+            actions.delete_saved_reply(by=user, saved_reply=target)
+        except PermissionDenied as error:
+            page_error, status = str(error), 403
+        else:
+            messages.success(request, _("“%(title)s” is deleted.") % {"title": target.title})
+            return redirect("inbox:saved-replies")
+    elif request.method == "POST" and not managed.exists():
+        page_error, status = (
+            _("Only managers and administrators of an agency can change its saved replies."),
+            403,
+        )
+    elif request.method == "POST":
+        form = SavedReplyForm(request.POST, teams=managed)
+        if not first_submission(request, form):
+            messages.info(request, _("That form was sent twice; it was done once."))
+            return redirect("inbox:saved-replies")
+        if form.is_valid():
+            try:
+                saved = actions.create_saved_reply(
+                    by=user,
+                    team=form.cleaned_data["team"],
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                add_action_errors(form, error)
+                status = 403 if isinstance(error, PermissionDenied) else 200
+            else:
+                messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
+                return redirect("inbox:saved-replies")
+        forget_submission(request, form)
+    teams = (
+        Team.objects.filter(agency__in=agencies_handled_by(user))
+        .select_related("agency")
+        .prefetch_related("saved_replies")
+        .order_by("agency__name", "name")
+        .distinct()
+    )
+    managed_ids = set(managed.values_list("pk", flat=True))
+    return render(
+        request,
+        "service_requests/inbox_saved_replies.html",
+        {
+            "form": form,
+            "teams": [(team, team.pk in managed_ids) for team in teams],
+            "can_manage": bool(managed_ids),
+            "page_error": page_error,
+        },
+        status=status,
+    )
+
+
+def _int(value: Any) -> int:
+    """A primary key from a form, or 0 (which matches nothing)."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
