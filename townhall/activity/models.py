@@ -55,7 +55,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         own = Q(actor=user) | Q(citizen=user)
         agency_staff = Q(
             agency__in=models.Subquery(
-                user.staff_memberships.filter(is_active=True).values("agency_id")
+                user.staff_memberships.filter(is_active=True).order_by().values("agency_id")
             )
         )
         rule |= Q(visibility=Visibility.PARTICIPANTS) & (own | agency_staff)

@@ -41,9 +41,15 @@ urlpatterns = [
             ("decline", requests.DeclineView),
             ("duplicate", requests.DuplicateView),
             ("extend", requests.ExtendView),
+            ("reopen", requests.ReopenView),
             ("support", requests.SupportView),
         ]
     ],
+    path(
+        "requests/<str:reference>/commitments/<int:pk>/keep/",
+        requests.KeepView.as_view(),
+        name="request-commitment-keep",
+    ),
     path(
         "requests/<str:reference>/files/<int:pk>/",
         requests.AttachmentView.as_view(),

@@ -114,6 +114,15 @@ def _when(moment: dt.datetime, agency: Agency) -> str:
     return local.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
+def _moment(at: dt.datetime | None) -> dt.datetime:
+    """An action's explicit moment (`at=`), or now."""
+    if at is None:
+        return timezone.now()
+    if not isinstance(at, dt.datetime) or timezone.is_naive(at):
+        raise ValueError("`at` must be an aware datetime.")
+    return at
+
+
 def _check_due_at(due_at: Any, field: str = "due_at") -> dt.datetime:
     if not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at):
         raise ValidationError({field: "Give the due time as a date and time with a time zone."})
@@ -183,6 +192,7 @@ def _create(
         agency=agency,
         citizen=made_to,
         target=commitment,
+        occurred_at=now,
     )
     return commitment
 
@@ -199,8 +209,10 @@ def make_commitment(
     team: Team | None = None,
     description: str = "",
     is_public: bool = False,
+    at: dt.datetime | None = None,
 ) -> Commitment:
     """A staff member promises something by a due time, for themselves or for a team.
+    `at` (default now) is when the promise was made, as logged.
 
     Raises PermissionDenied unless `by` is active staff of the agency (or a site
     administrator), and ValidationError for a due time not in the future, an unknown kind,
@@ -234,7 +246,7 @@ def make_commitment(
         team=team,
         description=description,
         is_public=bool(is_public),
-        now=timezone.now(),
+        now=_moment(at),
     )
 
 
@@ -259,7 +271,9 @@ def make_standard_commitments(
         raise ValidationError({"service": "The service belongs to another agency."})
     persona = None if by is None else _require_agency_staff(by, agency)
     calendar = calendar_for(agency)
-    now = timezone.now()
+    # Promised when the request was received (a filing dated in the past, as in imports
+    # and the demo city, logs its promises then too); never later than now.
+    now = min(received_at, timezone.now())
     made = []
     for kind, days in (
         (CommitmentKind.ACKNOWLEDGE, service.acknowledge_working_days),
@@ -326,6 +340,7 @@ def keep_commitment(
         agency=current.agency,
         citizen=current.made_to,
         target=current,
+        occurred_at=at,
     )
     return current
 
@@ -486,6 +501,7 @@ def extend_commitments_for_pause(
             agency=agency,
             citizen=commitment.made_to,
             target=commitment,
+            occurred_at=pause_end,
         )
         moved.append(commitment)
     return moved
@@ -540,6 +556,7 @@ def _break(commitment: Commitment, now: dt.datetime) -> int:
         agency=commitment.agency,
         citizen=commitment.made_to,
         target=commitment,
+        occurred_at=now,
     )
     escalate(commitment=commitment, activity=entry, broken=True)
     return 1
@@ -577,6 +594,7 @@ def flag_at_risk_commitments(*, now: dt.datetime | None = None) -> int:
                 agency=commitment.agency,
                 citizen=commitment.made_to,
                 target=commitment,
+                occurred_at=now,
             )
             escalate(commitment=commitment, activity=entry, broken=False)
             flagged += 1
@@ -626,7 +644,9 @@ def pause_commitments(
 
 
 @transaction.atomic
-def release_commitments(*, subject: models.Model, reason: str) -> list[Commitment]:
+def release_commitments(
+    *, subject: models.Model, reason: str, at: dt.datetime | None = None
+) -> list[Commitment]:
     """Cancel, as the system, every open commitment about `subject` because what they
     promised is no longer wanted (the citizen withdrew the request). The reason is public.
 
@@ -655,5 +675,6 @@ def release_commitments(*, subject: models.Model, reason: str) -> list[Commitmen
             agency=commitment.agency,
             citizen=commitment.made_to,
             target=commitment,
+            occurred_at=at,
         )
     return released

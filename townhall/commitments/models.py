@@ -116,7 +116,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
         rule |= models.Q(made_to=user)
         rule |= models.Q(
             agency__in=models.Subquery(
-                user.staff_memberships.filter(is_active=True).values("agency_id")
+                user.staff_memberships.filter(is_active=True).order_by().values("agency_id")
             )
         )
         return self.filter(rule)
@@ -240,6 +240,13 @@ class Commitment(models.Model):
             models.Index(fields=["agency", "state", "due_at"], name="commitment_agency_state_idx"),
             models.Index(fields=["made_to", "state"], name="commitment_made_to_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="commitment_subject_idx"),
+            # What a request still owes: open or broken and not yet done (the inbox's
+            # overdue and at-risk queues).
+            models.Index(
+                fields=["subject_type", "subject_id", "due_at"],
+                condition=models.Q(done_at__isnull=True, state__in=["open", "broken"]),
+                name="commitment_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

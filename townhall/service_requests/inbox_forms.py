@@ -602,6 +602,23 @@ class ExtendForm(WorkingForm):
     )
 
 
+class KeepForm(WorkingForm):
+    """“Mark as kept” next to one of the request's open promises (the action checks it is
+    a custom promise about this request)."""
+
+    commitment = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": _("Choose the promise you kept."),
+            "invalid": _("Choose the promise you kept."),
+            "min_value": _("Choose the promise you kept."),
+            "max_value": _("Choose the promise you kept."),
+        },
+    )
+
+
 # --- saved replies ---------------------------------------------------------------------------
 
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("<str:reference>/decline/", views.decline, name="decline"),
     path("<str:reference>/duplicate/", views.duplicate, name="duplicate"),
     path("<str:reference>/extend/", views.extend, name="extend"),
+    path("<str:reference>/keep/", views.keep, name="keep"),
     path("<str:reference>/files/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -107,7 +107,7 @@ class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
         rule |= models.Q(requester=user)
         rule |= models.Q(
             agency__in=models.Subquery(
-                user.staff_memberships.filter(is_active=True).values("agency_id")
+                user.staff_memberships.filter(is_active=True).order_by().values("agency_id")
             )
         )
         return self.filter(rule)
@@ -120,7 +120,7 @@ class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
             return self.all()
         return self.filter(
             agency__in=models.Subquery(
-                user.staff_memberships.filter(is_active=True).values("agency_id")
+                user.staff_memberships.filter(is_active=True).order_by().values("agency_id")
             )
         )
 
@@ -130,14 +130,20 @@ class ServiceRequest(models.Model):
     request...). `reference` (SPR-YYYY-NNNNNN) is what people quote."""
 
     reference = models.CharField(_("reference"), max_length=24, unique=True, editable=False)
+    # Foreign keys whose column leads a composite index below get no index of their own.
     service = models.ForeignKey(
-        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="requests"
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+        db_index=False,
     )
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("agency"),
         on_delete=models.PROTECT,
         related_name="requests",
+        db_index=False,
         help_text=_("The agency holding the request (it changes when transferred)."),
     )
     requester = models.ForeignKey(
@@ -145,6 +151,7 @@ class ServiceRequest(models.Model):
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="service_requests",
+        db_index=False,
     )
     description = models.TextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH)
     answers = models.JSONField(
@@ -181,6 +188,7 @@ class ServiceRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_requests",
+        db_index=False,
     )
     thread = models.OneToOneField(
         Thread, verbose_name=_("replies"), on_delete=models.PROTECT, related_name="request"
@@ -242,6 +250,10 @@ class ServiceRequest(models.Model):
             models.Index(fields=["assignee", "status", "expected_at"], name="request_assignee_idx"),
             models.Index(fields=["team", "status", "expected_at"], name="request_team_idx"),
             models.Index(fields=["agency", "status", "expected_at"], name="request_expected_idx"),
+            models.Index(
+                fields=["agency", "expected_at", "submitted_at", "id"],
+                name="request_agency_due_idx",
+            ),
             models.Index(fields=["is_public", "-submitted_at", "-id"], name="request_public_idx"),
             models.Index(fields=["service", "-submitted_at"], name="request_service_idx"),
         ]

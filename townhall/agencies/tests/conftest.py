@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 
 from townhall.agencies import actions
 from townhall.identity.models import User
@@ -28,17 +27,3 @@ def add_person(site_admin: Any) -> Any:
         )
 
     return add
-
-
-@pytest.fixture
-def sign_in_staff(client: Any) -> Any:
-    """Sign a staff member's account in. Staff need a second factor, so give them one."""
-
-    def sign_in(user: Any) -> Any:
-        Authenticator.objects.get_or_create(
-            user=user, type=Authenticator.Type.TOTP, defaults={"data": {}}
-        )
-        client.force_login(user)
-        return client
-
-    return sign_in

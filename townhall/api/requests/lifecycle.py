@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
 )
@@ -26,6 +28,7 @@ from townhall.agencies.models import (
 )
 from townhall.api.parsers import JSONBodyParser
 from townhall.api.views import JSON_ONLY
+from townhall.commitments.models import Commitment
 from townhall.conversations.models import Message
 from townhall.service_requests import actions, queries
 from townhall.service_requests.models import ServiceRequest
@@ -100,6 +103,7 @@ def _action_schema(
     description: str,
     request: Any = None,
     ok: Any = None,
+    parameters: tuple[OpenApiParameter, ...] = (),
 ) -> Any:
     responses: dict[int, Any] = {
         401: NOT_SIGNED_IN,
@@ -118,7 +122,7 @@ def _action_schema(
         operation_id=f"requests_{operation}",
         summary=summary,
         description=description,
-        parameters=[REFERENCE],
+        parameters=[REFERENCE, *parameters],
         request=request,
         responses=responses,
         tags=["requests"],
@@ -403,4 +407,53 @@ class ExtendView(RequestActionView):
 
     def perform(self, request: Request, subject: ServiceRequest, data: dict[str, Any]) -> Any:
         actions.extend_deadline(by=request.user, request=subject, reason=data["reason"])
+        return subject
+
+
+class ReopenView(RequestActionView):
+    input_serializer = ReasonInputSerializer
+
+    @_action_schema(
+        "reopen",
+        "Reopen an answered or closed request (the requester, or staff)",
+        "Within the reopening period after the answer or closure, with a public reason; "
+        "the request is in progress again.",
+        request=ReasonInputSerializer,
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def perform(self, request: Request, subject: ServiceRequest, data: dict[str, Any]) -> Any:
+        return actions.reopen_request(by=request.user, request=subject, reason=data["reason"])
+
+
+COMMITMENT_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="The commitment's id, from the request's `commitments`.",
+)
+
+
+class KeepView(RequestActionView):
+    """POST /requests/{reference}/commitments/{id}/keep/: a custom promise is done."""
+
+    @_action_schema(
+        "commitments_keep",
+        "Mark a promise as kept (staff)",
+        "For a promise typed in a reply (a `custom` commitment) about this request. Done "
+        "after its due time, it stays counted as broken and is recorded as done late. "
+        "Keeping it again changes nothing. The acknowledge and respond commitments are "
+        "kept by replying and answering, not here.",
+        parameters=(COMMITMENT_ID,),
+    )
+    def post(self, request: Request, reference: str, pk: int) -> Response:  # type: ignore[override]
+        self.commitment_id = pk
+        return super().post(request, reference)
+
+    def perform(self, request: Request, subject: ServiceRequest, data: dict[str, Any]) -> Any:
+        promise = Commitment.objects.visible_to(request.user).filter(pk=self.commitment_id).first()
+        if promise is None:
+            raise Http404
+        actions.keep_promise(by=request.user, request=subject, commitment=promise)
         return subject

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -70,6 +70,11 @@ def _absolute(context: Mapping[str, Any], path: str) -> str:
 
 
 class CommitmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text=_lazy(
+            "The commitment's id, for POST /requests/{reference}/commitments/{id}/keep/."
+        )
+    )
     kind = serializers.CharField(
         help_text=_lazy("acknowledge, respond, extension, or custom (a promise typed in a reply).")
     )
@@ -382,6 +387,20 @@ def _reason_field(help_text: Any, required: bool = True) -> serializers.CharFiel
     )
 
 
+def _optional_slug(help_text: Any) -> serializers.SlugField:
+    """A slug in a body, which may be left out or null."""
+    return serializers.SlugField(
+        required=False, allow_null=True, max_length=80, help_text=help_text
+    )
+
+
+def _filter_field(
+    field: Callable[..., serializers.Field], help_text: Any, **options: Any
+) -> serializers.Field:
+    """A filter in the query string, which may be left out or empty."""
+    return field(required=False, allow_blank=True, help_text=help_text, **options)
+
+
 class ReplyInputSerializer(serializers.Serializer):
     body = _body_field(_lazy("The reply (Markdown). Staff replies are signed with your name."))
     promise = PromiseSerializer(
@@ -396,37 +415,19 @@ class BodyInputSerializer(serializers.Serializer):
 
 
 class AssignInputSerializer(serializers.Serializer):
-    assignee = serializers.SlugField(
-        required=False,
-        allow_null=True,
-        max_length=80,
-        help_text=_lazy(
+    assignee = _optional_slug(
+        _lazy(
             "The staff member's profile slug in the request's agency (such as kim-osei); "
             "null or left out leaves nobody holding it."
-        ),
+        )
     )
-    team = serializers.SlugField(
-        required=False,
-        allow_null=True,
-        max_length=80,
-        help_text=_lazy("A team of the request's agency, by slug."),
-    )
+    team = _optional_slug(_lazy("A team of the request's agency, by slug."))
 
 
 class TransferInputSerializer(serializers.Serializer):
     note = _reason_field(_lazy("Why it moves; shown to the requester and the public."))
-    agency = serializers.SlugField(
-        required=False,
-        allow_null=True,
-        max_length=80,
-        help_text=_lazy("Another agency, by slug; left out to stay in this agency."),
-    )
-    team = serializers.SlugField(
-        required=False,
-        allow_null=True,
-        max_length=80,
-        help_text=_lazy("A team of the (new) agency, by slug."),
-    )
+    agency = _optional_slug(_lazy("Another agency, by slug; left out to stay in this agency."))
+    team = _optional_slug(_lazy("A team of the (new) agency, by slug."))
 
 
 class NoteInputSerializer(serializers.Serializer):
@@ -465,32 +466,28 @@ class RequestFilterSerializer(serializers.Serializer):
             )
         },
     )
-    status = serializers.ChoiceField(
+    status = _filter_field(
+        serializers.ChoiceField,
+        _lazy("Only requests with this status."),
         choices=Status.choices,
-        required=False,
-        allow_blank=True,
-        help_text=_lazy("Only requests with this status."),
         error_messages={"invalid_choice": _lazy("“{input}” is not a status of a request.")},
     )
-    service = serializers.SlugField(
-        required=False,
-        allow_blank=True,
+    service = _filter_field(
+        serializers.SlugField,
+        _lazy("Only requests for the service with this code."),
         max_length=64,
-        help_text=_lazy("Only requests for the service with this code."),
         error_messages={"invalid": _lazy("Give a service by its code, such as pothole.")},
     )
-    team = serializers.SlugField(
-        required=False,
-        allow_blank=True,
+    team = _filter_field(
+        serializers.SlugField,
+        _lazy("Staff queues only: only requests routed to the team with this slug."),
         max_length=80,
-        help_text=_lazy("Staff queues only: only requests routed to the team with this slug."),
         error_messages={"invalid": _lazy("Give a team by its slug, such as streets.")},
     )
-    q = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        help_text=_lazy(
+    q = _filter_field(
+        serializers.CharField,
+        _lazy(
             "Staff queues only: a reference, or words in the description, address or service name."
         ),
+        max_length=200,
     )

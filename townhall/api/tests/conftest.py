@@ -49,3 +49,13 @@ def demo_staff(make_user: Any, agency: Any, site_admin: Any) -> Any:
         by=site_admin, agency=agency, user=user, public_name="Dana Demo", job_title="Clerk"
     )
     return user
+
+
+@pytest.fixture
+def as_user(bearer_client: Any) -> Any:
+    """An API client sending a fresh Bearer token of an account (or of a membership's)."""
+
+    def make(who: Any) -> Any:
+        return bearer_client(getattr(who, "user", who))
+
+    return make

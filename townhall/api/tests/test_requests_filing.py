@@ -11,8 +11,12 @@ from rest_framework.test import APIClient
 from townhall.activity.models import Activity
 from townhall.service_requests.models import ServiceRequest
 
-from .conftest_requests import *  # noqa: F403
-from .conftest_requests import POTHOLE_BODY
+POTHOLE_BODY = {
+    "service": "pothole",
+    "description": "Deep pothole outside number 12, cyclists swerve around it.",
+    "attributes": {"size": "large"},
+    "location": {"lat": 39.7817, "long": -89.6501, "address": "12 Monroe St"},
+}
 
 URL = "/api/v1/requests/"
 

@@ -17,8 +17,6 @@ from townhall.commitments.models import Commitment, CommitmentKind, CommitmentSt
 from townhall.service_requests import actions
 from townhall.service_requests.models import ServiceRequest, Support
 
-from .conftest_requests import *  # noqa: F403
-
 
 def url(request: ServiceRequest, action: str = "") -> str:
     return f"/api/v1/requests/{request.reference}/" + (f"{action}/" if action else "")

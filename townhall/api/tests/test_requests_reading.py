@@ -15,8 +15,6 @@ from rest_framework.test import APIClient
 
 from townhall.service_requests import actions
 
-from .conftest_requests import *  # noqa: F403
-
 LIST = "/api/v1/requests/"
 
 

@@ -6,22 +6,9 @@ from typing import Any
 
 import pytest
 
-from townhall.agencies import actions as agency_actions
 from townhall.commitments.models import Commitment
 
 from .commitment_examples import make
-
-
-@pytest.fixture
-def other_staff(make_user: Any, other_agency: Any, site_admin: Any) -> Any:
-    """A Parks and Recreation staff member (the membership)."""
-    return agency_actions.add_staff_member(
-        by=site_admin,
-        agency=other_agency,
-        user=make_user("pat@example.org", "Pat"),
-        public_name="Pat Green",
-        job_title="Ranger",
-    )
 
 
 @pytest.fixture

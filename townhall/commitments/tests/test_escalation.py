@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 
 from townhall.activity.models import Notification
-from townhall.agencies import actions as agency_actions
-from townhall.agencies.models import StaffRole
 from townhall.commitments import actions
 from townhall.commitments.models import Commitment
 
@@ -17,27 +15,9 @@ from .commitment_examples import AFTER_DUE, FRIDAY, make
 
 
 @pytest.fixture
-def streets(agency: Any, site_admin: Any) -> Any:
-    return agency_actions.create_team(by=site_admin, agency=agency, name="Streets")
-
-
-@pytest.fixture
-def manager(make_user: Any, agency: Any, site_admin: Any, streets: Any) -> Any:
-    return agency_actions.add_staff_member(
-        by=site_admin,
-        agency=agency,
-        user=make_user("lee@example.org", "Lee"),
-        public_name="Lee Chen",
-        job_title="Streets Manager",
-        role=StaffRole.MANAGER,
-        teams=[streets],
-    )
-
-
-@pytest.fixture
-def held_promise(staff_member: Any, agency: Any, citizen: Any, streets: Any) -> Commitment:
+def held_promise(staff_member: Any, agency: Any, citizen: Any, team: Any) -> Commitment:
     promise = make(staff_member.user, agency, citizen)
-    assert actions.hand_over_commitments(subject=agency, holder=staff_member, team=streets) == 1
+    assert actions.hand_over_commitments(subject=agency, holder=staff_member, team=team) == 1
     promise.refresh_from_db()
     return promise
 
@@ -66,10 +46,10 @@ def test_the_holder_and_the_team_manager_are_told_when_a_promise_breaks(
 
 
 def test_an_at_risk_promise_nobody_holds_goes_to_the_team_managers(
-    staff_member: Any, agency: Any, citizen: Any, streets: Any, manager: Any
+    staff_member: Any, agency: Any, citizen: Any, team: Any, manager: Any
 ) -> None:
     make(staff_member.user, agency, citizen)
-    actions.hand_over_commitments(subject=agency, holder=None, team=streets)
+    actions.hand_over_commitments(subject=agency, holder=None, team=team)
     actions.flag_at_risk_commitments(now=FRIDAY - timedelta(hours=3))
     assert recipients("commitment.at_risk") == {"lee@example.org"}
 
@@ -85,23 +65,12 @@ def test_running_the_checks_again_never_notifies_twice(
 
 
 def test_a_kept_promise_is_not_handed_over(
-    held_promise: Commitment, staff_member: Any, colleague_membership: Any
+    held_promise: Commitment, staff_member: Any, colleague: Any
 ) -> None:
     actions.keep_commitment(by=staff_member.user, commitment=held_promise, at=FRIDAY)
     changed = actions.hand_over_commitments(
-        subject=held_promise.agency, holder=colleague_membership, team=None
+        subject=held_promise.agency, holder=colleague, team=None
     )
     assert changed == 0
     held_promise.refresh_from_db()
     assert held_promise.holder == staff_member
-
-
-@pytest.fixture
-def colleague_membership(make_user: Any, agency: Any, site_admin: Any) -> Any:
-    return agency_actions.add_staff_member(
-        by=site_admin,
-        agency=agency,
-        user=make_user("kim@example.org", "Kim"),
-        public_name="Kim Osei",
-        job_title="Inspector",
-    )

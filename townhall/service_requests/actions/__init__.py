@@ -15,8 +15,9 @@ imports, the demo city and tests can say when something happened.
 
 The package's modules: `filing`, `holding` (take, assign, transfer), `conversation`
 (replies, notes, clarifications, answers), `lifecycle` (close, reopen, decline,
-duplicates, extensions), `bulk`, `team_tools` (saved replies, routing rules), `support`
-(“me too”), and `steps`, what they all share.
+duplicates, extensions), `promises` (keeping a promise typed in a reply), `bulk`,
+`team_tools` (saved replies, routing rules), `support` (“me too”), and `steps`, what they
+all share.
 """
 
 from .bulk import BulkResult, bulk_assign, bulk_close
@@ -30,6 +31,7 @@ from .lifecycle import (
     mark_duplicate,
     reopen_request,
 )
+from .promises import keep_promise
 from .support import support_request, withdraw_support
 from .team_tools import add_routing_rule, create_saved_reply, delete_saved_reply
 
@@ -50,6 +52,7 @@ __all__ = [
     "delete_saved_reply",
     "extend_deadline",
     "file_request",
+    "keep_promise",
     "mark_duplicate",
     "reopen_request",
     "reply_to_request",

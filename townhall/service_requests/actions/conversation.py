@@ -110,7 +110,7 @@ def reply_to_request(
             summary = f"{by.display_name} replied; the request is in progress again"
         else:
             summary = f"{by.display_name} replied"
-        _record(current, verb="request.replied", summary=summary, by=by)
+        _record(current, verb="request.replied", summary=summary, by=by, at=at)
         _sync(request, current)
         return message
     text, due = _check_promise(promise, promise_due_at)
@@ -125,6 +125,7 @@ def reply_to_request(
         summary=f"{_name(by, persona)} replied",
         by=by,
         persona=persona,
+        at=at,
     )
     if text and due is not None:
         commitment_actions.make_commitment(
@@ -137,6 +138,7 @@ def reply_to_request(
             team=current.team,
             description=text,
             is_public=current.is_public,
+            at=at,
         )
     _sync(request, current)
     return message
@@ -191,6 +193,7 @@ def request_clarification(
         "the clock is paused until they reply",
         by=by,
         persona=persona,
+        at=at,
     )
     _sync(request, current)
     return message
@@ -226,6 +229,7 @@ def answer_request(
         summary=f"{_name(by, persona)} answered this request",
         by=by,
         persona=persona,
+        at=at,
     )
     _sync(request, current)
     return message

@@ -393,6 +393,7 @@ def file_request(
         verb="request.filed",
         summary=f"{by.display_name} filed {request.reference}: {service.name}",
         by=by,
+        at=submitted_at,  # the same moment as its promises, made as of `submitted_at`
     )
     try:
         _acknowledge, respond = commitment_actions.make_standard_commitments(

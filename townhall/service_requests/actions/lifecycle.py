@@ -62,7 +62,7 @@ def close_request(
     pause = _end_pause(current, when)
     if is_requester:
         commitment_actions.release_commitments(
-            subject=current, reason="The requester withdrew the request."
+            subject=current, reason="The requester withdrew the request.", at=at
         )
     else:
         _keep(by, current, STANDARD_KINDS, when)
@@ -81,6 +81,7 @@ def close_request(
         summary=f"{summary}: {note}" if note else summary,
         by=by,
         persona=persona,
+        at=at,
     )
     return _sync(request, current)
 
@@ -124,6 +125,7 @@ def reopen_request(
         summary=f"{who} reopened this request: {reason}",
         by=by,
         persona=persona,
+        at=at,
     )
     return _sync(request, current)
 

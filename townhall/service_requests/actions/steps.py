@@ -111,7 +111,10 @@ def _record(
     by: Any,
     persona: StaffMembership | None = None,
     visibility: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
+    """Log the entry about the request; `at` (an action's explicit moment, for imports,
+    the demo city and tests) is when it happened, else now."""
     record_activity(
         verb=verb,
         summary=summary,
@@ -121,6 +124,7 @@ def _record(
         agency=request.agency,
         citizen=request.requester,
         target=request,
+        occurred_at=at,
     )
 
 

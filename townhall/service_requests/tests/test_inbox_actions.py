@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from conftest_inbox are parameters here)
 """Working on a request from the inbox: every form posts, redirects back with a message, or
 shows the page again with the error summary — never a 500, never done twice."""
 
@@ -18,16 +17,7 @@ from townhall.conversations.models import Message
 from townhall.service_requests import actions
 from townhall.service_requests.models import Status
 
-from .conftest_inbox import (  # noqa: F401
-    foi_request,
-    inbox_url,
-    messages_of,
-    page_text,
-    pothole,
-    sam,
-    sam_client,
-    staff_client_for,
-)
+from .conftest_inbox import inbox_url, messages_of, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -46,78 +36,88 @@ def commitments_of(sr: Any) -> Any:
 # --- take and assign -----------------------------------------------------------------------
 
 
-def test_staff_member_takes_a_request_and_is_told(sam_client: Any, sam: Any, pothole: Any) -> None:
-    response = post(sam_client, "take", pothole)
+def test_staff_member_takes_a_request_and_is_told(
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
+) -> None:
+    response = post(sam_client, "take", pothole_request)
 
-    assert response.redirect_chain == [(inbox_url("request", pothole), 302)]
-    assert f"You hold {pothole.reference}." in messages_of(response)
-    pothole.refresh_from_db()
-    assert pothole.assignee == sam
+    assert response.redirect_chain == [(inbox_url("request", pothole_request), 302)]
+    assert f"You hold {pothole_request.reference}." in messages_of(response)
+    pothole_request.refresh_from_db()
+    assert pothole_request.assignee == sam_on_streets
 
 
-def test_taking_twice_is_a_harmless_no_op(sam_client: Any, sam: Any, pothole: Any) -> None:
-    post(sam_client, "take", pothole)
-    response = post(sam_client, "take", pothole)
+def test_taking_twice_is_a_harmless_no_op(
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
+) -> None:
+    post(sam_client, "take", pothole_request)
+    response = post(sam_client, "take", pothole_request)
 
     assert response.status_code == 200
-    pothole.refresh_from_db()
-    assert pothole.assignee == sam
-    assert pothole.thread.messages.count() == 0
+    pothole_request.refresh_from_db()
+    assert pothole_request.assignee == sam_on_streets
+    assert pothole_request.thread.messages.count() == 0
 
 
 def test_taking_a_request_held_by_a_colleague_names_them(
-    sam_client: Any, colleague: Any, pothole: Any
+    sam_client: Any, colleague: Any, pothole_request: Any
 ) -> None:
-    actions.take_request(by=colleague.user, request=pothole)
+    actions.take_request(by=colleague.user, request=pothole_request)
 
-    response = post(sam_client, "take", pothole)
+    response = post(sam_client, "take", pothole_request)
 
     assert response.status_code == 200
     assert ERROR_SUMMARY in page_text(response)
     assert "already held by Kim Osei" in page_text(response)
-    pothole.refresh_from_db()
-    assert pothole.assignee == colleague
+    pothole_request.refresh_from_db()
+    assert pothole_request.assignee == colleague
 
 
 def test_manager_assigns_a_request_to_a_colleague_and_a_team(
-    staff_client_for: Any, manager: Any, colleague: Any, team: Any, pothole: Any
+    staff_client_for: Any, manager: Any, colleague: Any, team: Any, pothole_request: Any
 ) -> None:
     client = staff_client_for(manager.user)
 
     response = post(
-        client, "assign", pothole, {"assign-assignee": colleague.pk, "assign-team": team.pk}
+        client, "assign", pothole_request, {"assign-assignee": colleague.pk, "assign-team": team.pk}
     )
 
-    assert f"{pothole.reference} is held by Kim Osei (Streets)." in messages_of(response)
-    pothole.refresh_from_db()
-    assert (pothole.assignee, pothole.team) == (colleague, team)
+    assert f"{pothole_request.reference} is held by Kim Osei (Streets)." in messages_of(response)
+    pothole_request.refresh_from_db()
+    assert (pothole_request.assignee, pothole_request.team) == (colleague, team)
 
 
 def test_staff_member_cannot_assign_a_colleague(
-    sam_client: Any, colleague: Any, pothole: Any
+    sam_client: Any, colleague: Any, pothole_request: Any
 ) -> None:
-    response = sam_client.post(inbox_url("assign", pothole), {"assign-assignee": colleague.pk})
+    response = sam_client.post(
+        inbox_url("assign", pothole_request), {"assign-assignee": colleague.pk}
+    )
 
     assert response.status_code == 403
     assert "Only a manager or an administrator" in page_text(response)
     assert ERROR_SUMMARY in page_text(response)
-    pothole.refresh_from_db()
-    assert pothole.assignee is None
+    pothole_request.refresh_from_db()
+    assert pothole_request.assignee is None
 
 
 def test_assigning_someone_of_another_agency_is_refused_at_the_field(
-    staff_client_for: Any, manager: Any, other_staff: Any, pothole: Any
+    staff_client_for: Any, manager: Any, other_staff: Any, pothole_request: Any
 ) -> None:
     client = staff_client_for(manager.user)
 
-    response = client.post(inbox_url("assign", pothole), {"assign-assignee": other_staff.pk})
+    response = client.post(
+        inbox_url("assign", pothole_request), {"assign-assignee": other_staff.pk}
+    )
 
     assert response.status_code == 200
     assert "Person: Choose a person from the list." in page_text(response)
 
 
-def test_assign_needs_a_person_or_a_team(staff_client_for: Any, manager: Any, pothole: Any) -> None:
-    response = staff_client_for(manager.user).post(inbox_url("assign", pothole), {})
+def test_assign_needs_a_person_or_a_team(
+    staff_client_for: Any, manager: Any, pothole_request: Any
+) -> None:
+    response = staff_client_for(manager.user).post(inbox_url("assign", pothole_request), {})
 
     assert "Choose a person, a team, or both." in page_text(response)
 
@@ -126,44 +126,46 @@ def test_assign_needs_a_person_or_a_team(staff_client_for: Any, manager: Any, po
 
 
 def test_transfer_to_another_team_with_a_public_note(
-    sam_client: Any, site_admin: Any, agency: Any, pothole: Any
+    sam_client: Any, site_admin: Any, agency: Any, pothole_request: Any
 ) -> None:
     water = agency_actions.create_team(by=site_admin, agency=agency, name="Water")
 
     response = post(
         sam_client,
         "transfer",
-        pothole,
+        pothole_request,
         {"transfer-team": water.pk, "transfer-note": "This is a burst water main."},
     )
 
-    assert f"{pothole.reference} is transferred to Water." in messages_of(response)
-    pothole.refresh_from_db()
-    assert pothole.team == water
-    assert pothole.status_reason == "This is a burst water main."
+    assert f"{pothole_request.reference} is transferred to Water." in messages_of(response)
+    pothole_request.refresh_from_db()
+    assert pothole_request.team == water
+    assert pothole_request.status_reason == "This is a burst water main."
 
 
 def test_transfer_to_another_agency_returns_to_the_queue(
-    sam_client: Any, other_agency: Any, pothole: Any
+    sam_client: Any, other_agency: Any, pothole_request: Any
 ) -> None:
     response = post(
         sam_client,
         "transfer",
-        pothole,
+        pothole_request,
         {"transfer-agency": other_agency.pk, "transfer-note": "It is in the park."},
     )
 
     assert response.redirect_chain[-1][0] == inbox_url("queue")
-    assert f"{pothole.reference} is transferred to Parks and Recreation." in messages_of(response)
-    pothole.refresh_from_db()
-    assert pothole.agency == other_agency
-    assert sam_client.get(inbox_url("request", pothole)).status_code == 404
+    assert f"{pothole_request.reference} is transferred to Parks and Recreation." in messages_of(
+        response
+    )
+    pothole_request.refresh_from_db()
+    assert pothole_request.agency == other_agency
+    assert sam_client.get(inbox_url("request", pothole_request)).status_code == 404
 
 
 def test_transfer_without_a_note_or_destination_shows_the_errors(
-    sam_client: Any, pothole: Any
+    sam_client: Any, pothole_request: Any
 ) -> None:
-    response = sam_client.post(inbox_url("transfer", pothole), {"transfer-note": "   "})
+    response = sam_client.post(inbox_url("transfer", pothole_request), {"transfer-note": "   "})
 
     text = page_text(response)
     assert response.status_code == 200
@@ -175,26 +177,30 @@ def test_transfer_without_a_note_or_destination_shows_the_errors(
 # --- reply, promise, note, clarify, answer -------------------------------------------------
 
 
-def test_reply_is_sent_signed_by_the_staff_member(sam_client: Any, sam: Any, pothole: Any) -> None:
-    response = post(sam_client, "reply", pothole, {"reply-body": "  We will fix it this week.  "})
+def test_reply_is_sent_signed_by_the_staff_member(
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
+) -> None:
+    response = post(
+        sam_client, "reply", pothole_request, {"reply-body": "  We will fix it this week.  "}
+    )
 
     assert "Your reply is sent." in messages_of(response)
-    message = Message.objects.get(thread=pothole.thread)
+    message = Message.objects.get(thread=pothole_request.thread)
     assert message.body == "We will fix it this week."
-    assert message.persona == sam
+    assert message.persona == sam_on_streets
     assert message.signature == "Sam Rivera, Road Maintenance Supervisor, Public Works"
     assert not message.is_internal
 
 
 def test_reply_with_a_promise_and_a_date_is_due_at_the_end_of_that_day_locally(
-    sam_client: Any, pothole: Any
+    sam_client: Any, pothole_request: Any
 ) -> None:
     day = timezone.localdate() + dt.timedelta(days=30)
 
     response = post(
         sam_client,
         "reply",
-        pothole,
+        pothole_request,
         {
             "reply-body": "I will call you.",
             "reply-promise": "I will call you about the repair date",
@@ -203,7 +209,7 @@ def test_reply_with_a_promise_and_a_date_is_due_at_the_end_of_that_day_locally(
     )
 
     assert "Your reply is sent, and your promise is recorded." in messages_of(response)
-    promise = commitments_of(pothole).get(kind=CommitmentKind.CUSTOM)
+    promise = commitments_of(pothole_request).get(kind=CommitmentKind.CUSTOM)
     assert promise.description == "I will call you about the repair date"
     assert promise.state == CommitmentState.OPEN
     assert promise.due_at == dt.datetime.combine(
@@ -213,14 +219,14 @@ def test_reply_with_a_promise_and_a_date_is_due_at_the_end_of_that_day_locally(
 
 
 def test_reply_with_a_promise_at_a_time_uses_the_agencys_time_zone(
-    sam_client: Any, pothole: Any
+    sam_client: Any, pothole_request: Any
 ) -> None:
     day = timezone.localdate() + dt.timedelta(days=30)
 
     post(
         sam_client,
         "reply",
-        pothole,
+        pothole_request,
         {
             "reply-body": "I will call you.",
             "reply-promise": "Call",
@@ -229,7 +235,7 @@ def test_reply_with_a_promise_at_a_time_uses_the_agencys_time_zone(
         },
     )
 
-    promise = commitments_of(pothole).get(kind=CommitmentKind.CUSTOM)
+    promise = commitments_of(pothole_request).get(kind=CommitmentKind.CUSTOM)
     assert promise.due_at == dt.datetime.combine(
         day, dt.time(14, 30), tzinfo=ZoneInfo("America/Chicago")
     )
@@ -266,15 +272,15 @@ def test_reply_with_a_promise_at_a_time_uses_the_agencys_time_zone(
     ],
 )
 def test_a_wrong_promise_is_explained_and_nothing_is_sent(
-    sam_client: Any, pothole: Any, data: dict[str, str], error: str
+    sam_client: Any, pothole_request: Any, data: dict[str, str], error: str
 ) -> None:
-    response = sam_client.post(inbox_url("reply", pothole), {"reply-body": "Hello", **data})
+    response = sam_client.post(inbox_url("reply", pothole_request), {"reply-body": "Hello", **data})
 
     assert response.status_code == 200
     assert ERROR_SUMMARY in page_text(response)
     assert error in page_text(response)
-    assert not Message.objects.filter(thread=pothole.thread).exists()
-    assert not commitments_of(pothole).filter(kind=CommitmentKind.CUSTOM).exists()
+    assert not Message.objects.filter(thread=pothole_request.thread).exists()
+    assert not commitments_of(pothole_request).filter(kind=CommitmentKind.CUSTOM).exists()
 
 
 @pytest.mark.parametrize(
@@ -287,95 +293,102 @@ def test_a_wrong_promise_is_explained_and_nothing_is_sent(
     ],
 )
 def test_an_empty_nul_or_huge_reply_is_refused_with_a_message(
-    sam_client: Any, pothole: Any, body: str, error: str
+    sam_client: Any, pothole_request: Any, body: str, error: str
 ) -> None:
-    response = sam_client.post(inbox_url("reply", pothole), {"reply-body": body})
+    response = sam_client.post(inbox_url("reply", pothole_request), {"reply-body": body})
 
     assert response.status_code == 200
     assert error in page_text(response)
-    assert not Message.objects.filter(thread=pothole.thread).exists()
+    assert not Message.objects.filter(thread=pothole_request.thread).exists()
 
 
 def test_reply_kept_the_acknowledge_commitment_as_the_first_staff_reply(
-    sam_client: Any, pothole: Any
+    sam_client: Any, pothole_request: Any
 ) -> None:
-    post(sam_client, "reply", pothole, {"reply-body": "Got it."})
+    post(sam_client, "reply", pothole_request, {"reply-body": "Got it."})
 
-    pothole.refresh_from_db()
-    assert pothole.status == Status.ACKNOWLEDGED
-    assert commitments_of(pothole).get(kind=CommitmentKind.ACKNOWLEDGE).state == "kept"
+    pothole_request.refresh_from_db()
+    assert pothole_request.status == Status.ACKNOWLEDGED
+    assert commitments_of(pothole_request).get(kind=CommitmentKind.ACKNOWLEDGE).state == "kept"
 
 
-def test_an_unsafe_file_is_refused_next_to_the_file_field(sam_client: Any, pothole: Any) -> None:
+def test_an_unsafe_file_is_refused_next_to_the_file_field(
+    sam_client: Any, pothole_request: Any
+) -> None:
     fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
 
     response = sam_client.post(
-        inbox_url("reply", pothole), {"reply-body": "See photo", "reply-attachments": [fake]}
+        inbox_url("reply", pothole_request),
+        {"reply-body": "See photo", "reply-attachments": [fake]},
     )
 
     assert response.status_code == 200
     assert "Attach files:" in page_text(response)
-    assert not Message.objects.filter(thread=pothole.thread).exists()
+    assert not Message.objects.filter(thread=pothole_request.thread).exists()
 
 
-def test_internal_note_is_saved_as_internal(sam_client: Any, sam: Any, pothole: Any) -> None:
-    response = post(sam_client, "note", pothole, {"note-body": "Crew 4 nearby."})
+def test_internal_note_is_saved_as_internal(
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
+) -> None:
+    response = post(sam_client, "note", pothole_request, {"note-body": "Crew 4 nearby."})
 
     assert "Your internal note is saved. The citizen does not see it." in messages_of(response)
-    note = Message.objects.get(thread=pothole.thread)
+    note = Message.objects.get(thread=pothole_request.thread)
     assert note.is_internal
-    assert note.persona == sam
+    assert note.persona == sam_on_streets
 
 
 def test_internal_note_is_allowed_on_a_closed_request(
-    sam_client: Any, sam: Any, pothole: Any
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
 ) -> None:
-    actions.close_request(by=sam.user, request=pothole)
+    actions.close_request(by=sam_on_streets.user, request=pothole_request)
 
-    post(sam_client, "note", pothole, {"note-body": "Closed after a call."})
+    post(sam_client, "note", pothole_request, {"note-body": "Closed after a call."})
 
-    assert Message.objects.get(thread=pothole.thread).is_internal
+    assert Message.objects.get(thread=pothole_request.thread).is_internal
 
 
-def test_asking_for_clarification_pauses_the_clock(sam_client: Any, pothole: Any) -> None:
-    response = post(sam_client, "clarify", pothole, {"clarify-body": "Which lane is it in?"})
+def test_asking_for_clarification_pauses_the_clock(sam_client: Any, pothole_request: Any) -> None:
+    response = post(
+        sam_client, "clarify", pothole_request, {"clarify-body": "Which lane is it in?"}
+    )
 
     assert "Your question is sent. The clock is paused until the citizen answers." in messages_of(
         response
     )
-    pothole.refresh_from_db()
-    assert pothole.status == Status.WAITING_FOR_CITIZEN
-    assert pothole.paused_at is not None
+    pothole_request.refresh_from_db()
+    assert pothole_request.status == Status.WAITING_FOR_CITIZEN
+    assert pothole_request.paused_at is not None
     assert "Paused: waiting for the citizen" in page_text(response)
 
 
-def test_answer_keeps_the_respond_commitment(sam_client: Any, pothole: Any) -> None:
-    response = post(sam_client, "answer", pothole, {"answer-body": "Filled this morning."})
+def test_answer_keeps_the_respond_commitment(sam_client: Any, pothole_request: Any) -> None:
+    response = post(sam_client, "answer", pothole_request, {"answer-body": "Filled this morning."})
 
     assert "Your answer is sent." in messages_of(response)
-    pothole.refresh_from_db()
-    assert pothole.status == Status.ANSWERED
-    assert commitments_of(pothole).get(kind=CommitmentKind.RESPOND).state == "kept"
+    pothole_request.refresh_from_db()
+    assert pothole_request.status == Status.ANSWERED
+    assert commitments_of(pothole_request).get(kind=CommitmentKind.RESPOND).state == "kept"
 
 
 # --- close, decline, duplicate, extend -----------------------------------------------------
 
 
-def test_close_with_a_note(sam_client: Any, pothole: Any) -> None:
-    response = post(sam_client, "close", pothole, {"close-note": "Repaired."})
+def test_close_with_a_note(sam_client: Any, pothole_request: Any) -> None:
+    response = post(sam_client, "close", pothole_request, {"close-note": "Repaired."})
 
-    assert f"{pothole.reference} is closed." in messages_of(response)
-    pothole.refresh_from_db()
-    assert pothole.status == Status.CLOSED
-    assert pothole.status_reason == "Repaired."
+    assert f"{pothole_request.reference} is closed." in messages_of(response)
+    pothole_request.refresh_from_db()
+    assert pothole_request.status == Status.CLOSED
+    assert pothole_request.status_reason == "Repaired."
 
 
 def test_closing_a_closed_request_shows_the_refusal(
-    sam_client: Any, sam: Any, pothole: Any
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
 ) -> None:
-    actions.close_request(by=sam.user, request=pothole)
+    actions.close_request(by=sam_on_streets.user, request=pothole_request)
 
-    response = sam_client.post(inbox_url("close", pothole), {})
+    response = sam_client.post(inbox_url("close", pothole_request), {})
 
     assert response.status_code == 200
     assert ERROR_SUMMARY in page_text(response)
@@ -383,59 +396,67 @@ def test_closing_a_closed_request_shows_the_refusal(
     assert response.context["bound"].errors
 
 
-def test_decline_needs_a_public_reason(sam_client: Any, pothole: Any) -> None:
-    refused = sam_client.post(inbox_url("decline", pothole), {"decline-reason": ""})
+def test_decline_needs_a_public_reason(sam_client: Any, pothole_request: Any) -> None:
+    refused = sam_client.post(inbox_url("decline", pothole_request), {"decline-reason": ""})
     assert "Reason (public): Give the reason; it is shown to the public." in page_text(refused)
 
-    response = post(sam_client, "decline", pothole, {"decline-reason": "This road is private."})
+    response = post(
+        sam_client, "decline", pothole_request, {"decline-reason": "This road is private."}
+    )
 
-    assert f"{pothole.reference} is declined." in messages_of(response)
-    pothole.refresh_from_db()
-    assert pothole.status == Status.DECLINED
-    assert pothole.status_reason == "This road is private."
+    assert f"{pothole_request.reference} is declined." in messages_of(response)
+    pothole_request.refresh_from_db()
+    assert pothole_request.status == Status.DECLINED
+    assert pothole_request.status_reason == "This road is private."
 
 
 def test_mark_duplicate_by_reference_of_the_original(
-    sam_client: Any, file_pothole: Any, citizen2: Any, pothole: Any
+    sam_client: Any, file_pothole: Any, citizen2: Any, pothole_request: Any
 ) -> None:
     second = file_pothole(by=citizen2, description="Big hole outside number 12 Monroe.")
 
     response = post(
-        sam_client, "duplicate", second, {"duplicate-original": f"  {pothole.reference.lower()} "}
+        sam_client,
+        "duplicate",
+        second,
+        {"duplicate-original": f"  {pothole_request.reference.lower()} "},
     )
 
-    assert f"{second.reference} is marked as a duplicate of {pothole.reference}." in messages_of(
-        response
+    assert (
+        f"{second.reference} is marked as a duplicate of {pothole_request.reference}."
+        in messages_of(response)
     )
     second.refresh_from_db()
     assert second.status == Status.DUPLICATE
-    assert second.duplicate_of == pothole
+    assert second.duplicate_of == pothole_request
 
 
 @pytest.mark.parametrize(
     "original", ["SPR-2026-999999", "nonsense", "'; DROP TABLE x; --", "a\x00b", "x" * 30]
 )
 def test_mark_duplicate_of_something_unknown_is_explained(
-    sam_client: Any, pothole: Any, original: str
+    sam_client: Any, pothole_request: Any, original: str
 ) -> None:
-    response = sam_client.post(inbox_url("duplicate", pothole), {"duplicate-original": original})
+    response = sam_client.post(
+        inbox_url("duplicate", pothole_request), {"duplicate-original": original}
+    )
 
     assert response.status_code == 200
     assert ERROR_SUMMARY in page_text(response)
-    pothole.refresh_from_db()
-    assert pothole.status == Status.SUBMITTED
+    pothole_request.refresh_from_db()
+    assert pothole_request.status == Status.SUBMITTED
 
 
-def test_mark_duplicate_of_itself_is_refused(sam_client: Any, pothole: Any) -> None:
+def test_mark_duplicate_of_itself_is_refused(sam_client: Any, pothole_request: Any) -> None:
     response = sam_client.post(
-        inbox_url("duplicate", pothole), {"duplicate-original": pothole.reference}
+        inbox_url("duplicate", pothole_request), {"duplicate-original": pothole_request.reference}
     )
 
     assert "A request cannot be a duplicate of itself." in page_text(response)
 
 
 def test_mark_duplicate_of_another_agencys_request_is_refused(
-    sam_client: Any, other_agency: Any, site_admin: Any, citizen: Any, pothole: Any
+    sam_client: Any, other_agency: Any, site_admin: Any, citizen: Any, pothole_request: Any
 ) -> None:
     parks_service = agency_actions.add_service(
         by=site_admin, agency=other_agency, code="bench", name="Broken bench"
@@ -443,7 +464,7 @@ def test_mark_duplicate_of_another_agencys_request_is_refused(
     theirs = actions.file_request(by=citizen, service=parks_service, description="Bench broken.")
 
     response = sam_client.post(
-        inbox_url("duplicate", pothole), {"duplicate-original": theirs.reference}
+        inbox_url("duplicate", pothole_request), {"duplicate-original": theirs.reference}
     )
 
     assert f"There is no request {theirs.reference} that you can work on." in page_text(response)
@@ -461,13 +482,15 @@ def test_extend_an_foi_deadline_with_a_reason(sam_client: Any, foi_request: Any)
 
 
 def test_extending_twice_or_a_non_foi_request_is_refused(
-    sam_client: Any, pothole: Any, foi_request: Any
+    sam_client: Any, pothole_request: Any, foi_request: Any
 ) -> None:
     post(sam_client, "extend", foi_request, {"extend-reason": "Archived."})
     again = sam_client.post(inbox_url("extend", foi_request), {"extend-reason": "More."})
     assert "already extended once" in page_text(again)
 
-    pothole_response = sam_client.post(inbox_url("extend", pothole), {"extend-reason": "Why?"})
+    pothole_response = sam_client.post(
+        inbox_url("extend", pothole_request), {"extend-reason": "Why?"}
+    )
     assert pothole_response.status_code == 200
     assert ERROR_SUMMARY in page_text(pothole_response)
 
@@ -475,64 +498,65 @@ def test_extending_twice_or_a_non_foi_request_is_refused(
 # --- double submissions --------------------------------------------------------------------
 
 
-def test_a_double_submitted_reply_is_sent_once(sam_client: Any, pothole: Any) -> None:
-    form = sam_client.get(inbox_url("request", pothole)).context["forms"]["reply"]
+def test_a_double_submitted_reply_is_sent_once(sam_client: Any, pothole_request: Any) -> None:
+    form = sam_client.get(inbox_url("request", pothole_request)).context["forms"]["reply"]
     token = form["submission"].value()
     data = {"reply-body": "Sent once.", "reply-submission": token}
 
-    first = sam_client.post(inbox_url("reply", pothole), data)
-    second = sam_client.post(inbox_url("reply", pothole), data, follow=True)
+    first = sam_client.post(inbox_url("reply", pothole_request), data)
+    second = sam_client.post(inbox_url("reply", pothole_request), data, follow=True)
 
     assert first.status_code == 302
     assert "That form was sent twice; it was done once." in messages_of(second)
-    assert Message.objects.filter(thread=pothole.thread).count() == 1
+    assert Message.objects.filter(thread=pothole_request.thread).count() == 1
 
 
-def test_a_double_submitted_close_shows_no_error(sam_client: Any, pothole: Any) -> None:
+def test_a_double_submitted_close_shows_no_error(sam_client: Any, pothole_request: Any) -> None:
     token = (
-        sam_client.get(inbox_url("request", pothole))
+        sam_client.get(inbox_url("request", pothole_request))
         .context["forms"]["close"]["submission"]
         .value()
     )
     data = {"close-submission": token}
 
-    sam_client.post(inbox_url("close", pothole), data)
-    second = sam_client.post(inbox_url("close", pothole), data, follow=True)
+    sam_client.post(inbox_url("close", pothole_request), data)
+    second = sam_client.post(inbox_url("close", pothole_request), data, follow=True)
 
     assert second.status_code == 200
     assert ERROR_SUMMARY not in page_text(second)
 
 
 def test_a_corrected_form_can_be_sent_again_with_the_same_token(
-    sam_client: Any, pothole: Any
+    sam_client: Any, pothole_request: Any
 ) -> None:
     token = "a" * 32
-    refused = sam_client.post(inbox_url("reply", pothole), {"reply-submission": token})
+    refused = sam_client.post(inbox_url("reply", pothole_request), {"reply-submission": token})
     assert refused.status_code == 200
 
     sent = sam_client.post(
-        inbox_url("reply", pothole), {"reply-submission": token, "reply-body": "Now with text."}
+        inbox_url("reply", pothole_request),
+        {"reply-submission": token, "reply-body": "Now with text."},
     )
 
     assert sent.status_code == 302
-    assert Message.objects.filter(thread=pothole.thread).count() == 1
+    assert Message.objects.filter(thread=pothole_request.thread).count() == 1
 
 
 def test_each_person_has_their_own_tokens(
-    sam_client: Any, staff_client_for: Any, colleague: Any, pothole: Any
+    sam_client: Any, staff_client_for: Any, colleague: Any, pothole_request: Any
 ) -> None:
     data = {"note-body": "Same token", "note-submission": "b" * 32}
 
-    sam_client.post(inbox_url("note", pothole), data)
-    staff_client_for(colleague.user).post(inbox_url("note", pothole), data)
+    sam_client.post(inbox_url("note", pothole_request), data)
+    staff_client_for(colleague.user).post(inbox_url("note", pothole_request), data)
 
-    assert Message.objects.filter(thread=pothole.thread).count() == 2
+    assert Message.objects.filter(thread=pothole_request.thread).count() == 2
 
 
-def test_odd_tokens_do_no_harm(sam_client: Any, pothole: Any) -> None:
+def test_odd_tokens_do_no_harm(sam_client: Any, pothole_request: Any) -> None:
     for token in ["\x00", "x" * 65, "key with spaces\n", "🙂"]:
         response = sam_client.post(
-            inbox_url("note", pothole), {"note-body": "Hi", "note-submission": token}
+            inbox_url("note", pothole_request), {"note-body": "Hi", "note-submission": token}
         )
         assert response.status_code == 302, token
-    assert Message.objects.filter(thread=pothole.thread).count() == 4
+    assert Message.objects.filter(thread=pothole_request.thread).count() == 4

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from conftest_inbox are parameters here)
 """Bulk assign and bulk close from the queue: managers only, each request through its own
 action, refusals counted apart and named."""
 
@@ -11,14 +10,7 @@ import pytest
 from townhall.service_requests import actions, inbox_forms
 from townhall.service_requests.models import Status
 
-from .conftest_inbox import (  # noqa: F401
-    inbox_url,
-    messages_of,
-    page_text,
-    sam,
-    sam_client,
-    staff_client_for,
-)
+from .conftest_inbox import inbox_url, messages_of, page_text
 
 pytestmark = pytest.mark.django_db
 

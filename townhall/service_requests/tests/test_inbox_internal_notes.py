@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from conftest_inbox are parameters here)
 """An internal note written in the inbox stays with the agency's staff: the citizen, other
 citizens, visitors and staff of other agencies never see it."""
 
@@ -12,15 +11,7 @@ from townhall.activity.models import Activity
 from townhall.conversations.models import Message
 from townhall.service_requests import queries
 
-from .conftest_inbox import (  # noqa: F401
-    foi_request,
-    inbox_url,
-    page_text,
-    pothole,
-    sam,
-    sam_client,
-    staff_client_for,
-)
+from .conftest_inbox import inbox_url, page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from conftest_inbox are parameters here)
 """The inbox queues: mine, my teams, unassigned, at risk, overdue, waiting, all — with
 their counts, filters, order and pages, at a fixed number of queries."""
 
@@ -15,15 +14,7 @@ from townhall.commitments.models import Commitment
 from townhall.service_requests import actions
 from townhall.service_requests.inbox_views import PAGE_SIZE
 
-from .conftest_inbox import (  # noqa: F401
-    foi_request,
-    inbox_url,
-    page_text,
-    pothole,
-    sam,
-    sam_client,
-    staff_client_for,
-)
+from .conftest_inbox import inbox_url, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +35,25 @@ def get(client: Any, **params: Any) -> Any:
 
 @pytest.fixture
 def city(
-    sam: Any, colleague: Any, team: Any, file_pothole: Any, citizen2: Any, foi_request: Any
+    sam_on_streets: Any,
+    colleague: Any,
+    team: Any,
+    file_pothole: Any,
+    citizen2: Any,
+    foi_request: Any,
 ) -> dict[str, Any]:
     """Requests in every queue: Sam's, Kim's, the Streets team's, unassigned, waiting."""
     mine = file_pothole(description="Hole on Adams St, mine.")
-    actions.take_request(by=sam.user, request=mine)
+    actions.take_request(by=sam_on_streets.user, request=mine)
     kims = file_pothole(by=citizen2, description="Hole on Jefferson St, Kim's.")
     actions.take_request(by=colleague.user, request=kims)
     streets = file_pothole(description="Hole on Lincoln Ave, the team's.")
-    actions.assign_request(by=sam.user, request=streets, team=team)
+    actions.assign_request(by=sam_on_streets.user, request=streets, team=team)
     waiting = file_pothole(description="Hole somewhere, waiting.")
-    actions.request_clarification(by=sam.user, request=waiting, body="Where exactly?")
+    actions.request_clarification(by=sam_on_streets.user, request=waiting, body="Where exactly?")
     closed = file_pothole(description="Hole fixed already.")
-    actions.take_request(by=sam.user, request=closed)
-    actions.close_request(by=sam.user, request=closed)
+    actions.take_request(by=sam_on_streets.user, request=closed)
+    actions.close_request(by=sam_on_streets.user, request=closed)
     return {
         "mine": mine,
         "kims": kims,
@@ -104,7 +100,7 @@ def test_each_queue_lists_its_requests_and_the_navigation_counts_them(
 
 
 def test_overdue_queue_lists_requests_whose_answer_is_late(
-    sam_client: Any, sam: Any, city: Any
+    sam_client: Any, sam_on_streets: Any, city: Any
 ) -> None:
     late = city["kims"]
     Commitment.objects.filter(subject_id=str(late.pk)).update(
@@ -236,7 +232,7 @@ def test_a_long_queue_is_paginated_fifty_a_page(sam_client: Any, file_pothole: A
 
 def test_queue_costs_a_fixed_number_of_queries_whatever_the_data_size(
     sam_client: Any,
-    sam: Any,
+    sam_on_streets: Any,
     team: Any,
     file_pothole: Any,
     django_assert_max_num_queries: Any,
@@ -245,7 +241,7 @@ def test_queue_costs_a_fixed_number_of_queries_whatever_the_data_size(
         assert sam_client.get(inbox_url("queue"), params).status_code == 200
 
     first = file_pothole(description="The only one")
-    actions.take_request(by=sam.user, request=first)
+    actions.take_request(by=sam_on_streets.user, request=first)
     load()  # warm caches (content types, sessions)
     small = {}
     for queue in ("mine", "all", "at_risk", "overdue"):
@@ -256,9 +252,9 @@ def test_queue_costs_a_fixed_number_of_queries_whatever_the_data_size(
     for number in range(60):
         sr = file_pothole(description=f"Hole {number}")
         if number % 2:
-            actions.take_request(by=sam.user, request=sr)
+            actions.take_request(by=sam_on_streets.user, request=sr)
         if number % 3 == 0:
-            actions.assign_request(by=sam.user, request=sr, team=team)
+            actions.assign_request(by=sam_on_streets.user, request=sr, team=team)
 
     for queue in ("mine", "all", "at_risk", "overdue"):
         with django_assert_max_num_queries(small[queue]):
@@ -278,19 +274,21 @@ def test_manager_sees_checkboxes_and_staff_do_not(
 
 
 def test_queue_lists_only_the_description_never_internal_notes(
-    sam_client: Any, sam: Any, pothole: Any
+    sam_client: Any, sam_on_streets: Any, pothole_request: Any
 ) -> None:
-    actions.add_internal_note(by=sam.user, request=pothole, body="Secret crew detail")
+    actions.add_internal_note(
+        by=sam_on_streets.user, request=pothole_request, body="Secret crew detail"
+    )
 
     assert "Secret crew detail" not in page_text(get(sam_client, queue="all"))
 
 
 def test_team_queue_covers_every_team_of_the_staff_member(
-    sam_client: Any, sam: Any, site_admin: Any, agency: Any, file_pothole: Any
+    sam_client: Any, sam_on_streets: Any, site_admin: Any, agency: Any, file_pothole: Any
 ) -> None:
     water = agency_actions.create_team(by=site_admin, agency=agency, name="Water")
-    sam.teams.add(water)
+    sam_on_streets.teams.add(water)
     sr = file_pothole(description="Water everywhere")
-    actions.assign_request(by=sam.user, request=sr, team=water)
+    actions.assign_request(by=sam_on_streets.user, request=sr, team=water)
 
     assert shown(get(sam_client, queue="team")) == [sr.reference]

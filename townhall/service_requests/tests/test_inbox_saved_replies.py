@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from conftest_inbox are parameters here)
 """A team's saved replies: every staff member reads them, managers add and remove them."""
 
 from __future__ import annotations
@@ -11,14 +10,7 @@ from townhall.agencies import actions as agency_actions
 from townhall.service_requests import actions
 from townhall.service_requests.models import SavedReply
 
-from .conftest_inbox import (  # noqa: F401
-    inbox_url,
-    messages_of,
-    page_text,
-    sam,
-    sam_client,
-    staff_client_for,
-)
+from .conftest_inbox import inbox_url, messages_of, page_text
 
 pytestmark = pytest.mark.django_db
 
