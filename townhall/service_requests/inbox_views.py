@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.agencies.models import StaffMembership, Team, memberships_of
+from townhall.commitments.models import Commitment, CommitmentKind, CommitmentState
 from townhall.conversations.attachments import attachment_response, check_uploads
 from townhall.conversations.models import Attachment
 
@@ -45,6 +46,7 @@ from .inbox_forms import (
     DeclineForm,
     DuplicateForm,
     ExtendForm,
+    KeepForm,
     NoteForm,
     OnceForm,
     QueueFilterForm,
@@ -60,6 +62,8 @@ from .inbox_forms import (
 from .models import SavedReply, ServiceRequest
 
 PAGE_SIZE = 50
+# How long the queue counts in the inbox navigation are kept per account.
+COUNTS_TTL_SECONDS = 30
 # How long a form's one-time token is remembered once used.
 SUBMISSION_TTL_SECONDS = 60 * 60
 # Where an action's error about one of its arguments is shown in the form.
@@ -157,6 +161,31 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render_queue(request, request.GET)
 
 
+def queue_counts(user: Any, scope: queries.InboxScope) -> tuple[dict[str, int], bool]:
+    """The navigation's count of each queue, and whether they were counted just now.
+
+    Counting costs four queries over the user's agencies (`queries.inbox_counts`), so the
+    numbers are kept for COUNTS_TTL_SECONDS per account (and scope: a change of agencies,
+    teams or personas counts again at once), and forgotten when the account acts on a
+    request through the inbox; the page says the counts may be that old."""
+    key = _counts_key(user)
+    cached = cache.get(key)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == scope.cache_key:
+        return cached[1], False
+    numbers = queries.inbox_counts(user, scope=scope)
+    cache.set(key, (scope.cache_key, numbers), COUNTS_TTL_SECONDS)
+    return numbers, True
+
+
+def _counts_key(user: Any) -> str:
+    return f"inbox-counts:{user.pk}"
+
+
+def forget_queue_counts(user: Any) -> None:
+    """The user just changed requests: their next queue page counts again."""
+    cache.delete(_counts_key(user))
+
+
 def render_queue(
     request: HttpRequest,
     params: QueryDict,
@@ -167,6 +196,7 @@ def render_queue(
     filters = QueueFilterForm(params, user=user)
     filters.is_valid()
     chosen = filters.choice("queue", DEFAULT_QUEUE)
+    scope = queries.inbox_scope(user)
     rows = queries.inbox_queue(
         user,
         chosen,
@@ -175,11 +205,16 @@ def render_queue(
         service=filters.choice("service"),
         q=filters.choice("q", ""),
         sort=filters.choice("sort", "due"),
+        scope=scope,
     ).select_related("service", "agency", "assignee", "team")
-    page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
-    counts = [
-        (name, label, queries.inbox_queue(user, name).count()) for name, label in QUEUES.items()
-    ]
+    has_filters = any(filters.choice(name) for name in ("status", "service", "team", "q"))
+    numbers, fresh = queue_counts(user, scope)
+    paginator = Paginator(rows, PAGE_SIZE)
+    if fresh and not has_filters:
+        # Counted a moment ago by the same rule: no second count of the chosen queue.
+        paginator.count = numbers[chosen]
+    page = paginator.get_page(params.get("page"))
+    counts = [(name, label, numbers[name]) for name, label in QUEUES.items()]
     query = params.copy()
     query.pop("page", None)
     can_bulk = is_manager_somewhere(user)
@@ -206,7 +241,8 @@ def render_queue(
             "checked": set(bulk_form["requests"].value() or [])
             if can_bulk and bulk_form is not None and bulk_form.is_bound
             else set(),
-            "has_filters": any(filters.choice(name) for name in ("status", "service", "team", "q")),
+            "has_filters": has_filters,
+            "counts_max_age": COUNTS_TTL_SECONDS,
         },
         status=status,
     )
@@ -251,6 +287,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             add_action_errors(form, error)
             status = 403 if isinstance(error, PermissionDenied) else 200
         else:
+            forget_queue_counts(user)
             if result.refused:
                 refusals = "; ".join(f"{reference}: {why}" for reference, why in result.refused)
                 text = _("%(done)s, %(refused)s refused: %(refusals)s") % {
@@ -281,6 +318,7 @@ WORKING_FORMS: dict[str, type[WorkingForm]] = {
     "decline": DeclineForm,
     "duplicate": DuplicateForm,
     "extend": ExtendForm,
+    "keep": KeepForm,
 }
 
 
@@ -334,6 +372,24 @@ def render_working(
     except NoReverseMatch:  # the citizen pages are not there (yet)
         public_url = ""
     signature = persona.signature if persona else str(getattr(user, "display_name", "") or user)
+    commitments = queries.request_commitments(sr, user)
+    for commitment in commitments:
+        # “Mark as kept” next to each promise typed in a reply that is still to be done.
+        keepable = commitment.kind == CommitmentKind.CUSTOM and (
+            commitment.state == CommitmentState.OPEN
+            or (commitment.state == CommitmentState.BROKEN and commitment.done_at is None)
+        )
+        commitment.keep_form = (  # type: ignore[attr-defined]
+            KeepForm(
+                prefix="keep",
+                service_request=sr,
+                user=user,
+                initial={"commitment": commitment.pk},
+                auto_id=False,  # one form per promise: no repeated ids
+            )
+            if keepable
+            else None
+        )
     return render(
         request,
         "service_requests/inbox_request.html",
@@ -353,7 +409,7 @@ def render_working(
             "picked_reply": picked,
             "answers": _answers(sr),
             "thread": queries.request_messages(sr, user),
-            "commitments": queries.request_commitments(sr, user),
+            "commitments": commitments,
             "timeline": queries.timeline(sr, user),
             "now": timezone.now(),
         },
@@ -387,6 +443,7 @@ def working_action(name: str) -> Callable[[Callable[..., str]], Callable[..., Ht
                     status = 403 if isinstance(error, PermissionDenied) else 200
                 else:
                     messages.success(request, text)
+                    forget_queue_counts(request.user)
                     if (
                         not ServiceRequest.objects.handled_by(request.user)
                         .filter(pk=sr.pk)
@@ -503,6 +560,21 @@ def duplicate(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any])
 def extend(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
     actions.extend_deadline(by=request.user, request=sr, reason=cleaned["reason"])
     return _("The deadline of %(reference)s is extended.") % {"reference": sr.reference}
+
+
+@working_action("keep")
+def keep(request: HttpRequest, sr: ServiceRequest, cleaned: dict[str, Any]) -> str:
+    promise = Commitment.objects.visible_to(request.user).filter(pk=cleaned["commitment"]).first()
+    if promise is None:
+        raise ValidationError(
+            _("That promise is not about %(reference)s.") % {"reference": sr.reference}
+        )
+    done = actions.keep_promise(by=request.user, request=sr, commitment=promise)
+    if done.state == CommitmentState.KEPT:
+        return _("The promise “%(promise)s” is kept.") % {"promise": done.description}
+    return _("The promise “%(promise)s” is done, after its due time.") % {
+        "promise": done.description
+    }
 
 
 @staff_required

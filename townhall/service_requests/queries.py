@@ -6,13 +6,27 @@ whatever the number of requests, messages or timeline entries.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +35,7 @@ from django.utils.translation import gettext as _
 from townhall.activity.models import Activity, Visibility
 from townhall.agencies.models import Agency, Service, StaffMembership, Team
 from townhall.commitments.models import Commitment, CommitmentState
+from townhall.commitments.queries import at_risk_cutoffs
 from townhall.conversations.models import Attachment, Message
 
 from .models import OPEN_STATUSES, ServiceRequest, ServiceRequestQuerySet, Status
@@ -28,8 +43,11 @@ from .models import OPEN_STATUSES, ServiceRequest, ServiceRequestQuerySet, Statu
 __all__ = [
     "QUEUES",
     "SORTS",
+    "InboxScope",
     "get_visible_request",
+    "inbox_counts",
     "inbox_queue",
+    "inbox_scope",
     "is_agency_staff",
     "my_requests",
     "request_commitments",
@@ -106,29 +124,58 @@ def _subject_filter(request: ServiceRequest) -> Q:
     return Q(subject_type=_request_type(), subject_id=str(request.pk))
 
 
+def _commitment_ids_and_staff(request: ServiceRequest, user: Any) -> tuple[list[str], bool]:
+    """The ids (as text, as the log stores targets) of the request's commitments, and
+    whether `user` is active staff of the agency holding it, in one small query: both
+    are read through their indexes and joined with UNION ALL (a staff row has id 0)."""
+    ids = (
+        Commitment.objects.filter(_subject_filter(request))
+        .order_by()
+        .values_list("pk", Value(False, output_field=BooleanField()))
+    )
+    if user is not None and user.is_authenticated and not user.is_superuser:
+        staff = (
+            StaffMembership.objects.active()
+            .filter(user=user, agency_id=request.agency_id)
+            .order_by()
+            .values_list(
+                Value(0, output_field=IntegerField()), Value(True, output_field=BooleanField())
+            )
+        )
+        ids = ids.union(staff, all=True)
+    commitment_ids, is_staff = [], False
+    for pk, is_staff_row in ids:
+        if is_staff_row:
+            is_staff = True
+        else:
+            commitment_ids.append(str(pk))
+    return commitment_ids, is_staff
+
+
 def timeline(request: ServiceRequest, user: Any) -> list[Activity]:
     """The log entries `user` may read about the request or its commitments, oldest
-    first, with the staff persona that acted. One query.
+    first, with the staff persona that acted. Two queries: the request's commitment ids
+    (with whether `user` is staff of the holding agency), then the entries.
 
     Besides what `Activity.visible_to` allows, the staff of the agency now holding the
     request read its participants' and staff entries written while another agency held
-    it (before a transfer)."""
-    commitment_ids = (
-        Commitment.objects.filter(_subject_filter(request))
-        .annotate(id_text=Cast("pk", output_field=CharField()))
-        .values("id_text")
-    )
-    about_request = Q(target_type=_request_type(), target_id=str(request.pk))
-    about_commitments = Q(target_type=_commitment_type(), target_id__in=commitment_ids)
-    about = Activity.objects.filter(about_request | about_commitments)
-    entries = about.visible_to(user)
-    if user is not None and user.is_authenticated and not user.is_superuser:
-        holds_it = Exists(
-            StaffMembership.objects.active().filter(user=user, agency_id=request.agency_id)
+    it (before a transfer).
+
+    The commitment ids are written into the second query as a list, so the entries are
+    found through the target index alone (an `IN (subquery)` ORed with the request's own
+    target made both databases scan the whole log)."""
+    commitment_ids, is_staff = _commitment_ids_and_staff(request, user)
+    about = Q(target_type=_request_type(), target_id=str(request.pk))
+    if commitment_ids:
+        about |= Q(target_type=_commitment_type(), target_id__in=commitment_ids)
+    entries = Activity.objects.filter(about)
+    if is_staff:
+        entries = entries.filter(
+            Q(visibility__in=(Visibility.PUBLIC, Visibility.PARTICIPANTS, Visibility.STAFF))
+            | Q(visibility=Visibility.INTERNAL, actor=user)
         )
-        entries = entries | about.filter(
-            holds_it, visibility__in=(Visibility.PARTICIPANTS, Visibility.STAFF)
-        )
+    else:
+        entries = entries.visible_to(user)  # everything for site administrators
     return list(entries.select_related("persona", "persona__agency").order_by("occurred_at", "id"))
 
 
@@ -188,6 +235,108 @@ def _with_commitment(commitments: QuerySet[Commitment]) -> Exists:
     )
 
 
+def _pending_commitments() -> QuerySet[Commitment]:
+    """Commitments a request still owes (open, or broken and not yet done), written the way
+    the partial index `commitment_pending_idx` is defined so both databases can use it."""
+    return Commitment.objects.filter(
+        state__in=[CommitmentState.OPEN, CommitmentState.BROKEN], done_at__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class InboxScope:
+    """Whose requests an inbox shows, read once as plain ids: the agencies the user works
+    for (None: every agency, for site administrators), the teams of those memberships and
+    all the user's personas (what "mine" means). Written into the queries as lists, so
+    the planner sees constants and picks the agency indexes."""
+
+    agency_ids: tuple[int, ...] | None
+    team_ids: tuple[int, ...]
+    persona_ids: tuple[int, ...]
+
+    @property
+    def cache_key(self) -> str:
+        agencies = "all" if self.agency_ids is None else ",".join(map(str, self.agency_ids))
+        teams = ",".join(map(str, self.team_ids))
+        personas = ",".join(map(str, self.persona_ids))
+        return hashlib.sha256(f"{agencies}|{teams}|{personas}".encode()).hexdigest()[:32]
+
+
+def inbox_scope(user: Any) -> InboxScope:
+    """The user's `InboxScope` (one query; none for anonymous visitors)."""
+    if user is None or not user.is_authenticated:
+        return InboxScope((), (), ())
+    agencies: set[int] = set()
+    teams: set[int] = set()
+    personas: set[int] = set()
+    rows = (
+        StaffMembership.objects.filter(user=user)
+        .order_by()
+        .values_list("pk", "agency_id", "is_active", "teams")
+    )
+    for persona_id, agency_id, is_active, team_id in rows:
+        personas.add(persona_id)
+        if is_active:
+            agencies.add(agency_id)
+            if team_id is not None:
+                teams.add(team_id)
+    return InboxScope(
+        None if user.is_superuser else tuple(sorted(agencies)),
+        tuple(sorted(teams)),
+        tuple(sorted(personas)),
+    )
+
+
+def _handled(user: Any, scope: InboxScope) -> ServiceRequestQuerySet:
+    """`ServiceRequest.objects.handled_by(user)`, with the agencies as a list of ids."""
+    if user is None or not user.is_authenticated:
+        return ServiceRequest.objects.none()
+    if scope.agency_ids is None:
+        return ServiceRequest.objects.all()
+    return ServiceRequest.objects.filter(agency_id__in=list(scope.agency_ids))
+
+
+def _at_risk(scope: InboxScope, now: datetime) -> Q | None:
+    """Has an open commitment due within one working day (what
+    `Commitment.objects.at_risk(now)` selects); None when nothing can be at risk. Two
+    queries (the agencies' calendars).
+
+    Written as `pk IN (the subjects of those commitments)`: they are few and found through
+    the commitments' (agency, state, due) index, where an EXISTS per request walked the
+    agency's whole queue in due order looking for them."""
+    agencies: list[int] | QuerySet[Agency, int]
+    if scope.agency_ids is None:
+        agencies = Agency.objects.values_list("pk", flat=True)
+    elif scope.agency_ids:
+        agencies = list(scope.agency_ids)
+    else:
+        return None
+    by_cutoff: dict[datetime, list[int]] = {}
+    for agency_id, cutoff in at_risk_cutoffs(agencies, now).items():
+        by_cutoff.setdefault(cutoff, []).append(agency_id)
+    if not by_cutoff:
+        return None
+    rule = Q()
+    for cutoff, ids in by_cutoff.items():
+        rule |= Q(agency_id__in=ids, due_at__lte=cutoff)
+    soon = (
+        _pending_commitments()
+        .filter(state=CommitmentState.OPEN, paused_at__isnull=True, due_at__gte=now)
+        .filter(rule)
+        .filter(subject_type=_request_type())
+        .order_by()
+        .values(request_id=Cast("subject_id", output_field=IntegerField()))
+    )
+    return Q(pk__in=soon)
+
+
+def _overdue(now: datetime) -> Q:
+    """Owes a commitment past due and not done, or its expected answer time passed."""
+    return Q(_with_commitment(_pending_commitments().filter(due_at__lt=now))) | Q(
+        expected_at__lt=now
+    )
+
+
 def _search(queryset: ServiceRequestQuerySet, q: str) -> ServiceRequestQuerySet:
     text = " ".join(q.replace("\x00", " ").split())[:SEARCH_MAX_LENGTH]
     if not text:
@@ -215,6 +364,7 @@ def inbox_queue(
     q: str = "",
     sort: str = "due",
     now: datetime | None = None,
+    scope: InboxScope | None = None,
 ) -> QuerySet[ServiceRequest]:
     """A staff inbox queue over the requests of the agencies `user` works for.
 
@@ -225,8 +375,11 @@ def inbox_queue(
     Filters: `team`, `status`, `service` (object, id or code), `q` (a reference, or words
     in the description, address or service name). `sort`: one of SORTS.
 
-    Raises ValidationError for an unknown queue, status or sort. The result is lazy; a page
-    of it costs one query (plus two for "at_risk", whatever the data size).
+    `scope`: the user's `inbox_scope`, when the caller has it already.
+
+    Raises ValidationError for an unknown queue, status or sort. Reads the user's scope
+    (one query, unless given) before returning the lazy result; a page of it costs one
+    query (plus two for "at_risk", whatever the data size).
     """
     if queue not in QUEUES:
         raise ValidationError({"queue": _("Choose one of the queues: %s.") % ", ".join(QUEUES)})
@@ -237,29 +390,23 @@ def inbox_queue(
             {"status": _("Choose one of the statuses: %s.") % ", ".join(Status.values)}
         )
     now = now or timezone.now()
-    requests = ServiceRequest.objects.handled_by(user).select_related(
+    scope = scope or inbox_scope(user)
+    requests = _handled(user, scope).select_related(
         "service", "agency", "assignee", "assignee__agency", "team", "requester"
     )
     if queue == "mine":
-        requests = requests.filter(assignee__user=user)
+        requests = requests.filter(assignee_id__in=list(scope.persona_ids))
     elif queue == "team":
-        requests = requests.filter(
-            team__in=Team.objects.filter(members__user=user, members__is_active=True).values("pk")
-        )
+        requests = requests.filter(team_id__in=list(scope.team_ids))
     elif queue == "unassigned":
         requests = requests.filter(assignee__isnull=True)
     elif queue == "at_risk":
-        requests = requests.filter(status__in=OPEN_STATUSES).filter(
-            _with_commitment(Commitment.objects.at_risk(now))
-        )
+        at_risk = _at_risk(scope, now)
+        if at_risk is None:
+            return requests.none()
+        requests = requests.filter(status__in=OPEN_STATUSES).filter(at_risk)
     elif queue == "overdue":
-        late = Commitment.objects.filter(
-            Q(state=CommitmentState.OPEN) | Q(state=CommitmentState.BROKEN, done_at__isnull=True),
-            due_at__lt=now,
-        )
-        requests = requests.filter(status__in=OPEN_STATUSES).filter(
-            _with_commitment(late) | Q(expected_at__lt=now)
-        )
+        requests = requests.filter(status__in=OPEN_STATUSES).filter(_overdue(now))
     elif queue == "waiting":
         requests = requests.filter(status=Status.WAITING_FOR_CITIZEN)
     if status:
@@ -284,3 +431,29 @@ def inbox_queue(
         "updated": ("-status_changed_at", "-id"),
     }[sort]
     return requests.order_by(*ordering)
+
+
+def inbox_counts(
+    user: Any, *, now: datetime | None = None, scope: InboxScope | None = None
+) -> dict[str, int]:
+    """How many requests each queue of QUEUES holds (without filters), whatever the data
+    size in four queries, plus one for the scope unless given: the agencies' calendars
+    (two, for "at risk"), one pass over the open requests for every queue but "all"
+    (each a conditional count), and "all" on its own (read from an index alone)."""
+    now = now or timezone.now()
+    scope = scope or inbox_scope(user)
+    handled = _handled(user, scope).order_by()
+    at_risk = _at_risk(scope, now)
+    counted = {
+        "mine": Q(assignee_id__in=list(scope.persona_ids)),
+        "team": Q(team_id__in=list(scope.team_ids)),
+        "unassigned": Q(assignee__isnull=True),
+        "at_risk": at_risk,
+        "overdue": _overdue(now),
+        "waiting": Q(status=Status.WAITING_FOR_CITIZEN),
+    }
+    found = handled.filter(status__in=OPEN_STATUSES).aggregate(
+        **{queue: Count("pk", filter=rule) for queue, rule in counted.items() if rule is not None}
+    )
+    found["all"] = handled.count()
+    return {queue: found.get(queue) or 0 for queue in QUEUES}
