@@ -47,11 +47,17 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo --if-empty
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_requests --if-empty
+	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_discussions --if-empty
+	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_open311 --if-empty
 	@echo "Starting the background task worker and the web server on http://127.0.0.1:$(PORT)"
+	@echo "Emails are written to var/mail/ as .eml files"
+	@echo "Inbound mail: SMTP on 127.0.0.1:$${MAILIN_PORT:-2525} — reply to the .eml notifications in var/mail/ to answer"
 	@DEBUG=$${DEBUG:-true} $(BIN)/townhall db_worker --queue-name default --no-reload >var/worker.log 2>&1 & \
 	  worker=$$!; \
-	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; done) >var/checks.log 2>&1 & \
-	  checks=$$!; trap "kill $$worker $$checks 2>/dev/null" EXIT INT TERM; \
+	  DEBUG=$${DEBUG:-true} $(BIN)/townhall mailin --host 127.0.0.1 >var/mailin.log 2>&1 & \
+	  mailin=$$!; \
+	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; done) >var/checks.log 2>&1 & \
+	  checks=$$!; trap "kill $$worker $$mailin $$checks 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall runserver --noreload 127.0.0.1:$(PORT)
 
 test: install-test

@@ -16,6 +16,9 @@ hypothesis_settings.load_profile("townhall")
 
 DEMO_PASSWORD = "townhall-demo-password"
 
+# Fixtures of the moderation tests (a discussion, moderators), used by several apps' tests.
+pytest_plugins = ["townhall.conversations.tests.moderation_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:

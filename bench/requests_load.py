@@ -8,7 +8,9 @@ STATIC_MANIFEST=false, settings `bench.settings`, which add the baseline view
 keep-alive connections, measures in turn:
 
 - the baseline, `/bench/one-row/?id=<random>`;
-- the public status page of random public requests, `/requests/<reference>/`;
+- the public status page of random public requests, `/requests/<reference>/` (each
+  read about once: mostly rendered afresh), then of 50 of them read again and again (the
+  page kept rendered for anonymous visitors, when the cache is shared);
 - "My requests", `/requests/mine/`, as random citizens signed in (a session cookie made
   with the site's session engine);
 - the staff queues `/inbox/?queue=all` and `?queue=team`, as a staff member signed in with
@@ -390,6 +392,11 @@ def targets(fixture: Fixture, args: argparse.Namespace) -> list[Target]:
     def status_page(rng: random.Random, _: int) -> tuple[str, str, None, dict[str, str]]:
         return "GET", f"/requests/{rng.choice(public)}/", None, {}
 
+    popular = public[:50]
+
+    def popular_page(rng: random.Random, _: int) -> tuple[str, str, None, dict[str, str]]:
+        return "GET", f"/requests/{rng.choice(popular)}/", None, {}
+
     def my_requests(rng: random.Random, _: int) -> tuple[str, str, None, dict[str, str]]:
         return "GET", "/requests/mine/", None, {"Cookie": rng.choice(citizens)}
 
@@ -415,6 +422,7 @@ def targets(fixture: Fixture, args: argparse.Namespace) -> list[Target]:
     return [
         Target("baseline: one row", one_row, args.clients),
         Target("status page", status_page, args.clients),
+        Target("status page: 50 popular", popular_page, args.clients),
         Target("my requests", my_requests, args.clients),
         Target("staff queue: all", queue("all"), args.clients),
         Target("staff queue: team", queue("team"), args.clients),
@@ -440,8 +448,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--only", help="run only the scenarios whose name contains this")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="REDIS_URL for the server (shared cache and sessions, as in production); "
+        "'' for the per-process cache",
+    )
     args = parser.parse_args()
 
+    # The server (and this process, which makes the sessions) use Redis as production
+    # does: one cache for every worker (queue counts, kept status pages, sessions).
+    os.environ["REDIS_URL"] = args.redis_url
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
@@ -458,7 +475,9 @@ def main() -> None:
     port = free_port()
     print(
         f"{vendor}, {fixture.count:,} requests; gunicorn {args.workers} workers × "
-        f"{args.threads} threads on port {port}; {args.seconds:g} s per scenario",
+        f"{args.threads} threads on port {port}; {args.seconds:g} s per scenario; "
+        f"{args.clients} readers, {args.writers} writers; cache "
+        f"{'Redis ' + args.redis_url if args.redis_url else 'per process'}",
         flush=True,
     )
     server = start_server(args, port, log)

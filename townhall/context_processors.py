@@ -33,3 +33,24 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
     return {
         "SHOWS_INBOX": SimpleLazyObject(lambda: bool(user is not None and is_staff_account(user)))
     }
+
+
+def moderation(request: HttpRequest) -> dict[str, Any]:
+    """Whether the navigation shows the moderation queue: to site administrators, to staff
+    who moderate an agency (one query, staff only), and to accounts with Django's staff
+    flag holding the site-wide moderator permission. Citizens cost no query."""
+    from townhall.agencies.second_factor import is_staff_account
+    from townhall.conversations.moderation import is_site_moderator, moderator_personas
+
+    user = getattr(request, "user", None)
+
+    def shows() -> bool:
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        if is_staff_account(user) and moderator_personas(user).exists():
+            return True
+        return bool(user.is_staff and is_site_moderator(user))
+
+    return {"SHOWS_MODERATION": SimpleLazyObject(shows)}

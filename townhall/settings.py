@@ -7,6 +7,7 @@ console); production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and friends.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "townhall.conversations",
     "townhall.service_requests",
     "townhall.api",
+    "townhall.open311",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "townhall.context_processors.site",
                 "townhall.context_processors.notifications",
                 "townhall.context_processors.inbox",
+                "townhall.context_processors.moderation",
             ],
         },
     },
@@ -140,6 +144,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Anonymous visitors' status pages are kept rendered this long (service_requests/
+# status_pages.py). Only with a cache every process shares: a per-process cache would keep
+# one worker's pages after another worker's writes. Tests run in one process.
+STATUS_PAGE_CACHE_SECONDS = 60 if REDIS_URL or TESTING else 0
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # citizens: 30 days
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -209,14 +217,26 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
-SOCIALACCOUNT_PROVIDERS: dict = {}
+# OpenID Connect providers are SocialApps (provider "openid_connect") an administrator adds
+# in the site administration, each with an IdentityProviderPolicy (README: "Identity
+# providers"). PKCE always; an email is never trusted unless the provider says it is
+# verified, and never used to sign in to an existing account.
+SOCIALACCOUNT_ADAPTER = "townhall.identity.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 # Demo staff accounts may skip the second factor, but only on a DEBUG (demo) server.
 DEMO_STAFF_SKIP_SECOND_FACTOR = DEBUG
 
 # --- Email -------------------------------------------------------------------------------
-EMAIL_URL = os.environ.get("EMAIL_URL", "console:" if DEBUG else "smtp://127.0.0.1:25")
-_email = dj_email_url.parse(EMAIL_URL)
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# No EMAIL_URL on a DEBUG (demo) server: each message is an .eml file under var/mail/.
+EMAIL_URL = os.environ.get("EMAIL_URL", "" if DEBUG else "smtp://127.0.0.1:25")
+_email = dj_email_url.parse(EMAIL_URL or "smtp://127.0.0.1:25")
+if "EMAIL_BACKEND" not in _email:
+    raise ValueError(f"EMAIL_URL scheme must be one of {', '.join(dj_email_url.SCHEMES)}")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"] if EMAIL_URL else "townhall.activity.mail.EmlBackend"
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
@@ -226,6 +246,25 @@ EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "townhall@springfield.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Replies by email (activity/inbound.py): notification emails carry a signed reply-to
+# address reply+<token>@MAILIN_DOMAIN, valid MAILIN_REPLY_DAYS; `townhall mailin` takes
+# the replies by SMTP on MAILIN_HOST:MAILIN_PORT, refusing mail over MAILIN_MAX_BYTES.
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+MAILIN_DOMAIN = os.environ.get("MAILIN_DOMAIN", "") or (
+    "localhost" if _site_host.replace(".", "").isdigit() else _site_host
+)
+MAILIN_HOST = os.environ.get("MAILIN_HOST", "127.0.0.1")
+MAILIN_PORT = int(os.environ.get("MAILIN_PORT", "2525"))
+MAILIN_MAX_BYTES = int(os.environ.get("MAILIN_MAX_BYTES", str(25 * 1024 * 1024)))
+MAILIN_REPLY_DAYS = int(os.environ.get("MAILIN_REPLY_DAYS", "90"))
+# Replies through an email provider's inbound webhook (django-anymail), at
+# /notifications/inbound/anymail/ with HTTP basic auth ANYMAIL_WEBHOOK_SECRET ("user:pass").
+# Off (404) while the secret is empty. MAILIN_WEBHOOK_ESP: postmark, mailgun, amazon_ses...
+MAILIN_WEBHOOK_ESP = os.environ.get("MAILIN_WEBHOOK_ESP", "postmark")
+ANYMAIL = {
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+}
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -263,9 +302,15 @@ SERVICE_AREA = tuple(
     float(part) for part in os.environ.get("SERVICE_AREA", "39.65,-89.80,39.90,-89.50").split(",")
 )
 SERVICE_AREA_NAME = os.environ.get("SERVICE_AREA_NAME", "Springfield")
+# Open311: the jurisdiction_id this server answers for (clients may also leave it out).
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "springfield.example.org")
 # Largest attachment accepted, in bytes, and how many files one message may carry.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))
+# Rate limits on the messages one account writes as itself (conversations/moderation.py).
+# Tests that write long threads are not about floods: the rate-limit tests set their own.
+MESSAGES_PER_MINUTE = int(os.environ.get("MESSAGES_PER_MINUTE", "10000" if TESTING else "10"))
+MESSAGES_PER_HOUR = int(os.environ.get("MESSAGES_PER_HOUR", "10000" if TESTING else "100"))
 # Uploads bigger than this are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -1,15 +1,30 @@
-"""Appending to the activity log. Every other app's actions call `record_activity`."""
+"""Appending to the activity log (every other app's actions call `record_activity`),
+notifying people of it (in-app, then by email after commit), following objects, and
+choosing how often notifications come by email."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.utils import timezone
 
-from .models import Activity, Notification, Visibility
+from . import tasks
+from .follows import can_follow
+from .models import (
+    Activity,
+    EmailFrequency,
+    EmailPreference,
+    Follow,
+    Notification,
+    Visibility,
+    readers_of,
+)
 
 
 def record_activity(
@@ -54,8 +69,13 @@ def record_activity(
 def notify(
     *, recipients: Iterable[Any], activity: Activity, reason: str = "", url: str = ""
 ) -> int:
-    """Bring an activity to these people's attention (in-app). Idempotent: a person is
-    notified of one activity once, however often this runs. Returns how many were new."""
+    """Bring an activity to these people's attention: in-app now, and by email after the
+    transaction commits (through the task queue, for those who want email at once; the
+    daily digest takes the others). Idempotent: a person is notified of one activity
+    once, however often this runs. Returns how many were new.
+
+    Callers choose recipients who may see the activity (and the page at `url`).
+    """
     people = {person.pk: person for person in recipients if person is not None}
     if not people:
         return 0
@@ -70,7 +90,54 @@ def notify(
         if pk not in already
     ]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    if fresh:
+        transaction.on_commit(
+            partial(
+                tasks.email_notifications.enqueue,
+                activity_id=activity.pk,
+                recipient_ids=[item.recipient_id for item in fresh],
+            )
+        )
     return len(fresh)
+
+
+def notify_followers(
+    activity: Activity,
+    *,
+    reason: str,
+    url: str,
+    exclude: Iterable[Any] = (),
+    target: models.Model | None = None,
+) -> int:
+    """Notify the people who follow `target` (by default the activity's own target) and
+    may read the activity (the rule of `Activity.objects.visible_to`), never its actor nor
+    anyone in `exclude`. A person already notified of this activity (for a more particular
+    reason, told first) is not notified again. A fixed number of queries, however many
+    followers. Returns how many were new."""
+    if target is None:
+        if activity.target_type_id is None or not activity.target_id:  # type: ignore[attr-defined]
+            return 0
+        target_type_id, target_id = activity.target_type_id, activity.target_id  # type: ignore[attr-defined]
+    else:
+        target_type_id = ContentType.objects.get_for_model(target).pk
+        target_id = str(target.pk)
+    excluded = {getattr(person, "pk", person) for person in exclude}
+    if activity.actor_id is not None:  # type: ignore[attr-defined]
+        excluded.add(activity.actor_id)  # type: ignore[attr-defined]
+    followers = (
+        get_user_model()
+        .objects.filter(
+            readers_of(activity),
+            is_active=True,
+            follows__target_type_id=target_type_id,
+            follows__target_id=target_id,
+        )
+        .exclude(pk__in=excluded)
+        .exclude(pk__in=Notification.objects.filter(activity=activity).values("recipient_id"))
+        .order_by()
+        .only("pk")
+    )
+    return notify(recipients=followers, activity=activity, reason=reason, url=url)
 
 
 def mark_notifications_read(*, by: Any, ids: Iterable[int] | None = None) -> int:
@@ -79,3 +146,55 @@ def mark_notifications_read(*, by: Any, ids: Iterable[int] | None = None) -> int
     if ids is not None:
         mine = mine.filter(pk__in=list(ids))
     return mine.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def follow(*, by: Any, target: models.Model) -> Follow:
+    """`by` follows `target` (idempotent). Only a registered kind of object that `by` can
+    see may be followed; anything else is refused as if it did not exist."""
+    if not can_follow(by, target):
+        raise PermissionDenied("You cannot follow this.")
+    entry, _created = Follow.objects.get_or_create(
+        user=by,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+    )
+    return entry
+
+
+@transaction.atomic
+def unfollow(*, by: Any, target: models.Model) -> bool:
+    """`by` stops following `target` (always allowed). Returns whether they followed it."""
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied("Sign in to stop following.")
+    deleted, _kinds = Follow.objects.visible_to(by).of(target).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def stop_following(*, by: Any, follow_id: int) -> bool:
+    """`by` stops following by the follow's id, even when the object followed is gone or
+    hidden from them now. Only their own follows; returns whether one was removed."""
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied("Sign in to stop following.")
+    deleted, _kinds = Follow.objects.visible_to(by).filter(pk=follow_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def set_email_frequency(*, by: Any, user: Any, frequency: str) -> EmailPreference:
+    """Choose how often `user` gets notifications by email: immediately, a daily digest,
+    or never. Only the person (or the holder of their signed unsubscribe link, who acts
+    as them) or a site administrator may change it."""
+    if frequency not in EmailFrequency.values:
+        raise ValueError(f"Unknown email frequency: {frequency!r}")
+    if not (by is not None and (by.pk == user.pk or getattr(by, "is_superuser", False))):
+        raise PermissionDenied("Only the account holder can change this.")
+    preference, _created = EmailPreference.objects.select_for_update().get_or_create(
+        user_id=user.pk, defaults={"frequency": frequency}
+    )
+    if preference.frequency != frequency:
+        preference.frequency = frequency
+        preference.changed_at = timezone.now()
+        preference.save(update_fields=["frequency", "changed_at"])
+    return preference

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Activity
+from .models import Activity, InboundEmail
 
 
 @admin.register(Activity)
@@ -21,4 +21,21 @@ class ActivityAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Read-only log of replies by email: what was posted, what was refused and why."""
+
+    list_display = ["received_at", "source", "from_address", "outcome", "reason", "detail"]
+    list_filter = ["outcome", "reason", "source"]
+    search_fields = ["from_address", "envelope_from", "message_id"]
+    date_hierarchy = "received_at"
+    list_select_related = ["user", "target_type"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

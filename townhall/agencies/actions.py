@@ -135,6 +135,7 @@ def add_staff_member(
     bio: str = "",
     is_public_profile: bool = True,
     started_at: date | None = None,
+    is_moderator: bool = False,
 ) -> StaffMembership:
     require_agency_admin(by, agency)
     membership = StaffMembership(
@@ -146,6 +147,7 @@ def add_staff_member(
         role=role,
         bio=bio,
         is_public_profile=is_public_profile,
+        is_moderator=is_moderator,
         started_at=started_at,
     )
     membership.full_clean()
@@ -505,7 +507,16 @@ def update_service(*, by: Any, service: Service, changes: Mapping[str, Any]) -> 
 
 
 MEMBERSHIP_FIELDS = frozenset(
-    {"public_name", "job_title", "role", "bio", "is_public_profile", "is_active", "started_at"}
+    {
+        "public_name",
+        "job_title",
+        "role",
+        "bio",
+        "is_public_profile",
+        "is_active",
+        "is_moderator",
+        "started_at",
+    }
 )
 
 

@@ -176,6 +176,7 @@ class StaffMembershipAdminForm(forms.ModelForm):
             "bio",
             "is_public_profile",
             "is_active",
+            "is_moderator",
             "started_at",
         ]
 
@@ -192,7 +193,7 @@ class StaffMembershipAdminForm(forms.ModelForm):
 class StaffMembershipAdmin(NoDeleteMixin, admin.ModelAdmin):
     form = StaffMembershipAdminForm
     list_display = ["public_name", "job_title", "agency", "role", "is_public_profile", "is_active"]
-    list_filter = ["agency", "role", "is_active", "is_public_profile"]
+    list_filter = ["agency", "role", "is_active", "is_public_profile", "is_moderator"]
     list_select_related = ["agency"]
     search_fields = ["public_name", "job_title", "user__email"]
     raw_id_fields = ["user"]
@@ -235,6 +236,7 @@ class StaffMembershipAdmin(NoDeleteMixin, admin.ModelAdmin):
             teams=data.get("teams") or [],
             bio=data.get("bio", ""),
             is_public_profile=data.get("is_public_profile", True),
+            is_moderator=bool(data.get("is_moderator")),
             started_at=data.get("started_at"),
         )
         _adopt(obj, membership)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,13 @@ class AgenciesConfig(AppConfig):
     name = "townhall.agencies"
     label = "agencies"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from townhall.activity.follows import register_followable
+
+        # A published agency can be followed by anyone signed in: they hear of its new
+        # public discussions.
+        def is_published(user: Any, agency: Any) -> bool:
+            return bool(agency.is_published)
+
+        register_followable("agencies.Agency", can_see=is_published)

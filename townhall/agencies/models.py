@@ -136,6 +136,11 @@ class StaffMembership(models.Model):
     is_public_profile = models.BooleanField(_("public profile"), default=True)
     bio = models.TextField(_("short biography"), blank=True, max_length=1000)
     is_active = models.BooleanField(_("active"), default=True)
+    is_moderator = models.BooleanField(
+        _("moderator"),
+        default=False,
+        help_text=_("Moderates the agency's conversations and discussions after the fact."),
+    )
     started_at = models.DateField(_("started"), null=True, blank=True)
 
     objects = StaffMembershipQuerySet.as_manager()

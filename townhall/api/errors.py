@@ -25,6 +25,18 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+class AssuranceRequired(exceptions.PermissionDenied):
+    """403 for an action that needs a higher assurance level: the body names the level
+    (`required_assurance_level`) and the page where to reach it (`assurance_url`)."""
+
+    def __init__(self, detail: str, *, required_level: str, assurance_url: str) -> None:
+        super().__init__(detail)
+        self.extra_body = {
+            "required_assurance_level": required_level,
+            "assurance_url": assurance_url,
+        }
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -54,5 +66,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {"detail": str(data["detail"])}
     else:
         response.data = {"detail": str(data)}
+    response.data.update(getattr(exc, "extra_body", None) or {})
     response.data["status"] = response.status_code
     return response

@@ -20,7 +20,8 @@ from townhall.agencies.models import (
     StaffMembership,
     Team,
 )
-from townhall.identity.models import ApiToken, AssuranceLevel, User
+from townhall.identity.actions import current_assurance_record
+from townhall.identity.models import ApiToken, AssuranceLevel, AssuranceMethod, User
 
 # --- errors (documentation only: townhall.api.errors builds these) -------------------------
 
@@ -102,15 +103,54 @@ class OwnMembershipSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True
     )
     agency_name = serializers.CharField(source="agency.name", read_only=True)
+    title = serializers.CharField(source="job_title", read_only=True)
 
     class Meta:
         model = StaffMembership
-        fields = ["agency", "agency_name", "public_name", "job_title", "role", "is_public_profile"]
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "public_name",
+            "title",
+            "job_title",
+            "role",
+            "is_public_profile",
+        ]
         read_only_fields = fields
+
+
+class AssuranceSourceSerializer(serializers.Serializer):
+    """How the account reached its current level (the record it stands on)."""
+
+    method = serializers.ChoiceField(
+        choices=AssuranceMethod.choices,
+        read_only=True,
+        help_text=_("email, oidc (an identity provider), in_person or admin."),
+    )
+    provider = serializers.CharField(
+        source="provider_name",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The identity provider's name, for oidc; otherwise null."),
+    )
+    reached_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.method != AssuranceMethod.OIDC:
+            data["provider"] = None
+        else:
+            data["provider"] = instance.provider_name or instance.provider_id
+        return data
 
 
 class AccountSerializer(serializers.ModelSerializer):
     assurance_level = AssuranceLevelField(read_only=True)
+    assurance_source = serializers.SerializerMethodField(
+        help_text=_("How the current level was reached; null at level none.")
+    )
     staff_memberships = OwnMembershipSerializer(
         many=True, read_only=True, source="active_memberships"
     )
@@ -123,10 +163,16 @@ class AccountSerializer(serializers.ModelSerializer):
             "legal_name",
             "preferred_language",
             "assurance_level",
+            "assurance_source",
             "assurance_changed_at",
             "staff_memberships",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AssuranceSourceSerializer(allow_null=True))
+    def get_assurance_source(self, user: User) -> dict[str, Any] | None:
+        record = current_assurance_record(user)
+        return AssuranceSourceSerializer(record).data if record else None
 
 
 # --- agencies ------------------------------------------------------------------------------
@@ -149,7 +195,7 @@ class PublicStaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StaffMembership
-        fields = ["public_name", "job_title", "role", "profile_url"]
+        fields = ["id", "public_name", "job_title", "role", "profile_url"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_profile_url(self, membership: StaffMembership) -> str:
@@ -242,6 +288,11 @@ class ServiceSerializer(serializers.ModelSerializer):
     required_assurance = AssuranceLevelField(
         read_only=True, help_text=_("The assurance level an account needs to file a request.")
     )
+    required_assurance_level = AssuranceLevelField(
+        source="required_assurance",
+        read_only=True,
+        help_text=_("The same as required_assurance, under the name the account API uses."),
+    )
     keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
     standard = StandardSerializer(source="*", read_only=True)
     attributes = ServiceAttributeSerializer(many=True, read_only=True)
@@ -261,6 +312,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "public_by_default",
             "location_required",
             "required_assurance",
+            "required_assurance_level",
             "attributes",
         ]
         read_only_fields = fields

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import calendar, requests, views
+from . import activity, calendar, conversations, discussions, moderation, requests, views
 
 app_name = "api"
 urlpatterns = [
@@ -55,6 +55,81 @@ urlpatterns = [
         requests.AttachmentView.as_view(),
         name="request-file",
     ),
+    path(
+        "conversations/",
+        conversations.ConversationListView.as_view(),
+        name="conversation-list",
+    ),
+    path(
+        "conversations/<int:pk>/",
+        conversations.ConversationDetailView.as_view(),
+        name="conversation-detail",
+    ),
+    path(
+        "conversations/<int:pk>/messages/",
+        conversations.ConversationMessagesView.as_view(),
+        name="conversation-messages",
+    ),
+    path("discussions/", discussions.DiscussionListView.as_view(), name="discussion-list"),
+    path(
+        "discussions/<int:pk>/",
+        discussions.DiscussionDetailView.as_view(),
+        name="discussion-detail",
+    ),
+    path(
+        "discussions/<int:pk>/messages/",
+        discussions.DiscussionMessagesView.as_view(),
+        name="discussion-messages",
+    ),
+    path(
+        "discussions/<int:pk>/messages/<int:message_pk>/helpful/",
+        discussions.DiscussionHelpfulView.as_view(),
+        name="discussion-message-helpful",
+    ),
+    path("messages/<int:pk>/flags/", moderation.MessageFlagsView.as_view(), name="message-flags"),
+    path("moderation/queue/", moderation.ModerationQueueView.as_view(), name="moderation-queue"),
+    path(
+        "moderation/messages/<int:pk>/hide/",
+        moderation.HideView.as_view(),
+        name="moderation-hide",
+    ),
+    path(
+        "moderation/messages/<int:pk>/restore/",
+        moderation.RestoreView.as_view(),
+        name="moderation-restore",
+    ),
+    path(
+        "moderation/threads/<int:pk>/lock/",
+        moderation.LockView.as_view(),
+        name="moderation-lock",
+    ),
+    path(
+        "moderation/threads/<int:pk>/unlock/",
+        moderation.UnlockView.as_view(),
+        name="moderation-unlock",
+    ),
+    path(
+        "notifications/",
+        activity.NotificationListView.as_view(),
+        name="notification-list",
+    ),
+    path(
+        "notifications/read-all/",
+        activity.NotificationReadAllView.as_view(),
+        name="notification-read-all",
+    ),
+    path(
+        "notifications/unread-count/",
+        activity.NotificationUnreadCountView.as_view(),
+        name="notification-unread-count",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        activity.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
+    path("follows/", activity.FollowListView.as_view(), name="follow-list"),
+    path("follows/<int:pk>/", activity.FollowDetailView.as_view(), name="follow-detail"),
     path("calendar/due/", calendar.DueDateView.as_view(), name="calendar-due"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -225,3 +225,45 @@ def test_citizen_sees_an_accessible_page_saying_the_inbox_is_for_staff(
     assert response.status == 403
     assert "does not work for any agency" in page.locator("main").inner_text()
     axe_check(page)
+
+
+def test_manager_adds_a_routing_rule_fixing_a_mistake_with_the_keyboard(
+    staff_member, filed, make_user, site_admin, browser_page, axe_check
+):
+    from townhall.agencies import actions as agency_actions
+    from townhall.service_requests.models import RoutingRule
+
+    team = agency_actions.create_team(by=site_admin, agency=staff_member.agency, name="Streets")
+    manager = agency_actions.add_staff_member(
+        by=site_admin,
+        agency=staff_member.agency,
+        user=make_user("lee@example.org", "Lee"),
+        public_name="Lee Chen",
+        job_title="Streets Manager",
+        role="manager",
+    )
+    page = browser_page
+    secret = generate_totp_secret()
+    TOTP.activate(manager.user, secret)
+    sign_in_with_keyboard(page, manager.user.email, secret)
+
+    page.goto("/inbox/routing/")
+    assert "no routing rules yet" in page.locator("main").inner_text()
+    axe_check(page)
+    page.get_by_label("Send to team").select_option(label=f"Streets ({staff_member.agency.name})")
+    page.get_by_label("South edge (latitude)").fill("39.7")
+    press_on(page, page.get_by_role("button", name="Add the rule"))
+    page.wait_for_load_state()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    assert "Give all four edges of the area, or none." in summary.inner_text()
+    axe_check(page)
+    page.get_by_label("South edge (latitude)").fill("")
+    page.get_by_label("Keywords").fill("pothole, sinkhole")
+    with page.expect_navigation():
+        press_on(page, page.get_by_role("button", name="Add the rule"))
+
+    assert "New requests that match now go to the team." in page.locator("main").inner_text()
+    assert "Any of the words: pothole, sinkhole" in page.locator("table").inner_text()
+    axe_check(page)
+    assert RoutingRule.objects.get().team == team

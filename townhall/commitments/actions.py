@@ -166,9 +166,11 @@ def _create(
     description: str,
     is_public: bool,
     now: dt.datetime,
+    holder: StaffMembership | None = None,
 ) -> Commitment:
     commitment = Commitment(
         agency=agency,
+        holder=holder,
         made_by=by if by is not None and by.is_authenticated else None,
         made_by_persona=persona,
         team=team,
@@ -210,9 +212,12 @@ def make_commitment(
     description: str = "",
     is_public: bool = False,
     at: dt.datetime | None = None,
+    held_by_maker: bool = False,
 ) -> Commitment:
     """A staff member promises something by a due time, for themselves or for a team.
-    `at` (default now) is when the promise was made, as logged.
+    `at` (default now) is when the promise was made, as logged. With `held_by_maker`
+    the promise starts with its maker to keep (a reply in a conversation); otherwise
+    the holder is left to whoever hands it over.
 
     Raises PermissionDenied unless `by` is active staff of the agency (or a site
     administrator), and ValidationError for a due time not in the future, an unknown kind,
@@ -247,6 +252,7 @@ def make_commitment(
         description=description,
         is_public=bool(is_public),
         now=_moment(at),
+        holder=persona if held_by_maker else None,
     )
 
 

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import Attachment, Message, Thread
+from .moderation_models import Appeal, Flag, ModerationEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -95,3 +96,31 @@ class AttachmentAdmin(ReadOnlyAdmin):
         "is_internal",
         "uploaded_at",
     )
+
+
+# Moderation: flags, the public log and appeals are written by `moderation`'s actions
+# (the queue under /moderation/); administrators only look here.
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "category", "state", "message", "flagged_by"]
+    list_filter = ["state", "category"]
+    list_select_related = ["message", "flagged_by"]
+    raw_id_fields = ["message", "flagged_by", "resolved_by"]
+
+
+@admin.register(ModerationEntry)
+class ModerationEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "agency", "moderator_name", "reason"]
+    list_filter = ["action", "agency"]
+    list_select_related = ["agency"]
+    raw_id_fields = ["thread", "message", "moderator", "persona"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "outcome", "author", "decided_by_name"]
+    list_filter = ["outcome"]
+    list_select_related = ["author"]
+    raw_id_fields = ["message", "author", "decided_by"]

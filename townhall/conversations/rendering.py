@@ -15,6 +15,7 @@ Decisions a reader may question:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -79,6 +80,39 @@ def render_markdown(text: str) -> SafeString:
     html = _PARSER.render(text or "")
     cleaned = nh3.clean(
         html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
+
+
+_LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_ANY_TAG = re.compile(r"<[^>]+>")
+
+
+def links_as_text(html: str) -> SafeString:
+    """A rendered body with its outside links shown as plain text: "the text (address)".
+
+    Used for display while the author's account is new (their first message has not
+    stood for a day; see `moderation.authors_with_plain_links`), so a fresh account
+    cannot spread clickable links. Links inside the site (a mention's profile) stay.
+    The input is `render_markdown`'s output; the result is cleaned again.
+    """
+
+    def as_text(match: re.Match[str]) -> str:
+        address, text = match.group(1), match.group(2)
+        if address.startswith("/") and not address.startswith("//"):
+            return match.group(0)
+        plain = _ANY_TAG.sub("", text)
+        if not address or address == plain:  # both are escaped HTML here
+            return plain
+        return f"{plain} ({address})"
+
+    cleaned = nh3.clean(
+        _LINK.sub(as_text, html or ""),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from townhall.activity.actions import record_activity
+from townhall.activity.actions import notify, record_activity
 from townhall.activity.models import Visibility
 
-from .models import ApiToken, AssuranceLevel, User, hash_token_key
+from . import claims as claims_module
+from .models import (
+    ASSURANCE_ORDER,
+    ApiToken,
+    AssuranceLevel,
+    AssuranceMethod,
+    AssuranceRecord,
+    DocumentType,
+    IdentityProviderPolicy,
+    User,
+    hash_token_key,
+)
 
 
 def _require_self_or_admin(by: Any, user: User) -> None:
@@ -76,9 +91,9 @@ def mark_email_verified(*, user: User) -> User:
     """Raise the account to `email_verified` once the address is confirmed (never lower it)."""
     if user.has_assurance(AssuranceLevel.EMAIL_VERIFIED):
         return user
-    user.assurance_level = AssuranceLevel.EMAIL_VERIFIED
-    user.assurance_changed_at = timezone.now()
-    user.save(update_fields=["assurance_level", "assurance_changed_at"])
+    raise_assurance(
+        by=user, user=user, level=AssuranceLevel.EMAIL_VERIFIED, method=AssuranceMethod.EMAIL
+    )
     record_activity(
         verb="account.email_verified",
         summary=f"{user.display_name} verified their email address",
@@ -88,6 +103,230 @@ def mark_email_verified(*, user: User) -> User:
         target=user,
     )
     return user
+
+
+def _level_rank(level: str) -> int:
+    return ASSURANCE_ORDER.index(AssuranceLevel(level))
+
+
+def current_assurance_record(user: User) -> AssuranceRecord | None:
+    """The record the account's level stands on: the highest current level, newest first."""
+    records = list(AssuranceRecord.objects.filter(user=user).current())
+    if not records:
+        return None
+    return max(records, key=lambda r: (_level_rank(r.level), r.reached_at, r.pk))
+
+
+def _recompute_level(user: User) -> User:
+    """Set the denormalised `User.assurance_level` from the current records."""
+    record = current_assurance_record(user)
+    level = record.level if record else AssuranceLevel.NONE
+    reached = record.reached_at if record else None
+    if user.assurance_level != level or user.assurance_changed_at != reached:
+        user.assurance_level = level
+        user.assurance_changed_at = reached
+        user.save(update_fields=["assurance_level", "assurance_changed_at"])
+    return user
+
+
+def _may_raise(by: Any, user: User, method: str) -> bool:
+    if not getattr(by, "is_authenticated", False):
+        return False
+    if method in (AssuranceMethod.EMAIL, AssuranceMethod.OIDC):
+        # The account holder's own sign-in or confirmation (or an administrator's tools).
+        return bool(by.pk == user.pk or by.is_superuser)
+    if method == AssuranceMethod.IN_PERSON:
+        return bool(by.pk != user.pk and by.has_perm("identity.verify_in_person"))
+    return bool(by.is_superuser and by.pk != user.pk)
+
+
+@transaction.atomic
+def raise_assurance(
+    *,
+    by: Any,
+    user: User,
+    level: str,
+    method: str,
+    provider_id: str = "",
+    provider_name: str = "",
+    claims: Iterable[str] = (),
+    document_type: str = "",
+    expires_at: datetime | None = None,
+) -> AssuranceRecord:
+    """Record that `user` reached `level` by `method`, and bring their level up to date.
+
+    Who may: the account holder for email and identity-provider records (their own
+    sign-in), a verifier (permission `identity.verify_in_person`) for someone else in
+    person, a site administrator for "admin" records about someone else. In-person
+    records need the type of document seen — never its number. A repeat of a record that
+    still stands (same level, method and provider, no later expiry) changes nothing.
+    """
+    if method not in AssuranceMethod.values:
+        raise ValidationError({"method": _("Choose how the level was reached.")})
+    if level not in AssuranceLevel.values or level == AssuranceLevel.NONE:
+        raise ValidationError({"level": _("Choose the level reached.")})
+    if not _may_raise(by, user, method):
+        raise PermissionDenied(_("You may not raise this account's assurance level."))
+    if method == AssuranceMethod.IN_PERSON and document_type not in DocumentType.values:
+        raise ValidationError({"document_type": _("Choose the type of document you saw.")})
+    if method != AssuranceMethod.IN_PERSON and document_type:
+        raise ValidationError(
+            {"document_type": _("A document type is recorded only for in-person checks.")}
+        )
+    if method == AssuranceMethod.OIDC and not provider_id:
+        raise ValidationError({"provider_id": _("Name the identity provider.")})
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError({"expires_at": _("The level would already have expired.")})
+    claim_names = sorted({str(name)[:100] for name in claims})
+    standing = (
+        AssuranceRecord.objects.select_for_update()
+        .filter(user=user, level=level, method=method, provider_id=provider_id)
+        .current(now)
+        .first()
+    )
+    if standing is not None and (
+        standing.expires_at is None
+        or (expires_at is not None and expires_at <= standing.expires_at)
+    ):
+        return standing
+    record = AssuranceRecord.objects.create(
+        user=user,
+        level=level,
+        method=method,
+        provider_id=provider_id,
+        provider_name=provider_name,
+        claims=claim_names,
+        document_type=document_type,
+        verified_by=by if method in (AssuranceMethod.IN_PERSON, AssuranceMethod.ADMIN) else None,
+        reached_at=now,
+        expires_at=expires_at,
+    )
+    _recompute_level(user)
+    how = AssuranceMethod(method).label
+    record_activity(
+        verb="account.assurance_raised",
+        summary=f"{user.display_name} reached “{AssuranceLevel(level).label}” ({how})",
+        visibility=Visibility.PARTICIPANTS,
+        actor=by,
+        citizen=user,
+        target=record,
+    )
+    return record
+
+
+@transaction.atomic
+def revoke_assurance(*, by: Any, record: AssuranceRecord, reason: str) -> AssuranceRecord:
+    """A site administrator withdraws a record, with a reason the account holder sees.
+
+    The account's level falls back to what its other current records support, and the
+    holder is notified.
+    """
+    if not (getattr(by, "is_authenticated", False) and by.is_superuser):
+        raise PermissionDenied(_("Only a site administrator can revoke an assurance level."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason the account holder will read.")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("Keep the reason under 1000 characters.")})
+    record = AssuranceRecord.objects.select_for_update().select_related("user").get(pk=record.pk)
+    if record.revoked_at is not None:
+        raise ValidationError(_("This assurance record is already revoked."))
+    record.revoked_at = timezone.now()
+    record.revoked_by = by
+    record.revocation_reason = reason
+    record.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    user = record.user
+    _recompute_level(user)
+    activity = record_activity(
+        verb="account.assurance_revoked",
+        summary=(
+            f"An administrator revoked “{record.get_level_display()}” for "
+            f"{user.display_name}: {reason}"
+        ),
+        visibility=Visibility.PARTICIPANTS,
+        actor=by,
+        citizen=user,
+        target=record,
+    )
+    notify(
+        recipients=[user],
+        activity=activity,
+        reason="assurance_revoked",
+        url=reverse("identity:account"),
+    )
+    return record
+
+
+def has_lapsed_assurance(user: User) -> bool:
+    """Whether the account's level still stands on a record that has since expired."""
+    expired = AssuranceRecord.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__lte=timezone.now()
+    )
+    if not expired.exists():
+        return False
+    record = current_assurance_record(user)
+    supported = record.level if record else AssuranceLevel.NONE
+    return _level_rank(user.assurance_level) > _level_rank(supported)
+
+
+@transaction.atomic
+def refresh_assurance(*, user: User) -> User:
+    """Bring the account's level in line with its records (after one expired)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    return _recompute_level(user)
+
+
+def policy_for(provider_id: str) -> claims_module.ClaimsPolicy:
+    """The administrator's policy for a provider; without one, only a verified email counts."""
+    policy = IdentityProviderPolicy.objects.filter(provider_id=provider_id).first()
+    if policy is None:
+        return claims_module.ClaimsPolicy()
+    return claims_module.ClaimsPolicy(
+        email_claim=policy.email_claim,
+        email_verified_claim=policy.email_verified_claim,
+        acr_values=tuple(policy.acr_values),
+        vot_values=tuple(policy.vot_values),
+        expiry_claim=policy.expiry_claim,
+        identity_valid_days=policy.identity_valid_days,
+    )
+
+
+@transaction.atomic
+def record_provider_sign_in(
+    *, user: User, provider_id: str, provider_name: str, claims: Mapping[str, Any]
+) -> list[AssuranceRecord]:
+    """An identity provider vouched for `user` (sign-in or connecting it): raise the level
+    its claims support under the provider's policy. A claimed email counts only when the
+    provider says it is verified and it is the account's own address."""
+    assessment = claims_module.assess(claims, policy_for(provider_id))
+    records = []
+    if assessment.email_verified and assessment.email.lower() == user.email.lower():
+        records.append(
+            raise_assurance(
+                by=user,
+                user=user,
+                level=AssuranceLevel.EMAIL_VERIFIED,
+                method=AssuranceMethod.OIDC,
+                provider_id=provider_id,
+                provider_name=provider_name,
+                claims=assessment.email_claims,
+            )
+        )
+    if assessment.identity_verified:
+        records.append(
+            raise_assurance(
+                by=user,
+                user=user,
+                level=AssuranceLevel.IDENTITY_VERIFIED,
+                method=AssuranceMethod.OIDC,
+                provider_id=provider_id,
+                provider_name=provider_name,
+                claims=assessment.identity_claims,
+                expires_at=assessment.identity_expires_at,
+            )
+        )
+    return records
 
 
 @transaction.atomic

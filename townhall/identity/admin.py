@@ -15,13 +15,13 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import actions
-from .models import ApiToken, User
+from .models import ApiToken, AssuranceRecord, IdentityProviderPolicy, User
 
 
 class AccountChangeForm(UserChangeForm):
@@ -144,3 +144,64 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 return
             revoked += 1
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": revoked})
+
+
+@admin.register(IdentityProviderPolicy)
+class IdentityProviderPolicyAdmin(admin.ModelAdmin):
+    """What Townhall believes from each OpenID Connect provider (the provider itself is a
+    "Social application" with provider "OpenID Connect")."""
+
+    list_display = ("provider_id", "identity_acr_values", "identity_vot_values", "expiry_claim")
+    search_fields = ("provider_id",)
+
+
+@admin.register(AssuranceRecord)
+class AssuranceRecordAdmin(admin.ModelAdmin):
+    """Records are written by actions. An administrator may only revoke one, by writing
+    the reason the account holder will read (through `actions.revoke_assurance`)."""
+
+    list_display = ("user", "level", "method", "provider_name", "reached_at", "expires_at")
+    list_filter = ("level", "method", "revoked_at")
+    search_fields = ("user__email", "provider_id")
+    list_select_related = ("user",)
+    fields = (
+        "user",
+        "level",
+        "method",
+        "provider_id",
+        "provider_name",
+        "claims",
+        "document_type",
+        "verified_by",
+        "reached_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        editable = () if obj is not None and obj.revoked_at is None else ("revocation_reason",)
+        return tuple(f for f in self.fields if f != "revocation_reason") + editable
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        reason = form.cleaned_data.get("revocation_reason", "")
+        if not reason.strip():
+            self.message_user(request, _("Nothing changed: give a reason to revoke."))
+            return
+        try:
+            actions.revoke_assurance(
+                by=request.user, record=AssuranceRecord.objects.get(pk=obj.pk), reason=reason
+            )
+        except (PermissionDenied, ValidationError) as refused:
+            self.message_user(
+                request, " ".join(getattr(refused, "messages", [str(refused)])), messages.ERROR
+            )
+            return
+        self.message_user(request, _("Revoked. The account holder is told why."))

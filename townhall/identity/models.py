@@ -132,6 +132,191 @@ class User(AbstractBaseUser, PermissionsMixin):
         )
 
 
+class AssuranceMethod(models.TextChoices):
+    EMAIL = "email", _("Confirmed email address")
+    OIDC = "oidc", _("Identity provider")
+    IN_PERSON = "in_person", _("Seen in person")
+    ADMIN = "admin", _("Set by an administrator")
+
+
+class DocumentType(models.TextChoices):
+    """The kind of identity document a verifier saw. Never its number."""
+
+    PASSPORT = "passport", _("Passport")
+    DRIVING_LICENSE = "driving_license", _("Driver's license")
+    STATE_ID = "state_id", _("State ID card")
+    OTHER = "other", _("Other official photo ID")
+
+
+class AssuranceRecordQuerySet(models.QuerySet["AssuranceRecord"]):
+    def current(self, at: Any = None) -> AssuranceRecordQuerySet:
+        """Records that still count: not revoked and not expired."""
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
+        )
+
+    def visible_to(self, user: Any) -> AssuranceRecordQuerySet:
+        """A person sees their own records; site administrators see all."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(user=user)
+
+
+class AssuranceRecord(models.Model):
+    """How and when an account reached an assurance level, and by whose word.
+
+    It names the identity provider and the claims that justified it, never their values
+    and never an identity document's number. `User.assurance_level` is the highest level
+    among the account's current records, kept up to date by `identity.actions`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assurance_records"
+    )
+    level = models.CharField(_("level"), max_length=32, choices=AssuranceLevel.choices)
+    method = models.CharField(_("how"), max_length=16, choices=AssuranceMethod.choices)
+    provider_id = models.CharField(
+        _("identity provider"),
+        max_length=200,
+        blank=True,
+        help_text=_("The provider ID of the sign-in application that asserted it."),
+    )
+    provider_name = models.CharField(_("identity provider name"), max_length=200, blank=True)
+    claims = models.JSONField(
+        _("claims"),
+        default=list,
+        blank=True,
+        help_text=_("The names of the claims that justified the level (never their values)."),
+    )
+    document_type = models.CharField(
+        _("document type"), max_length=32, choices=DocumentType.choices, blank=True
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    reached_at = models.DateTimeField(_("reached"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revocation_reason = models.TextField(
+        _("reason for revoking"),
+        blank=True,
+        help_text=_("The account holder sees this reason."),
+    )
+
+    objects = AssuranceRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assurance record")
+        ordering = ["-reached_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-reached_at"], name="identity_assurance_user")]
+        permissions = [("verify_in_person", _("Can verify people in person"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_level_display()} · {self.get_method_display()}"
+
+    def is_current(self, at: Any = None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+def _split_values(text: str) -> list[str]:
+    return [value for value in text.replace(",", " ").split() if value]
+
+
+class IdentityProviderPolicy(models.Model):
+    """What Townhall believes from one OpenID Connect provider.
+
+    The provider itself (issuer, client ID, secret or private key, scopes) is allauth's
+    SocialApp with provider "openid_connect"; this names it by that app's provider ID and
+    says which claims carry the name and email, and which `acr` or `vot` values mean the
+    provider verified the person's identity.
+    """
+
+    provider_id = models.CharField(
+        _("provider ID"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "The “Provider ID” of the social application (provider “OpenID Connect”) "
+            "this policy is for."
+        ),
+    )
+    name_claim = models.CharField(_("name claim"), max_length=100, default="name")
+    email_claim = models.CharField(_("email claim"), max_length=100, default="email")
+    email_verified_claim = models.CharField(
+        _("email verified claim"),
+        max_length=100,
+        default="email_verified",
+        help_text=_("The email counts as verified only when this claim is exactly true."),
+    )
+    identity_acr_values = models.CharField(
+        _("acr values that mean identity verified"),
+        max_length=500,
+        blank=True,
+        help_text=_("Separated by spaces or commas. Leave empty if none do."),
+    )
+    identity_vot_values = models.CharField(
+        _("vot values that mean identity verified"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Vectors of Trust: a value matches the whole `vot` claim or one of its "
+            "dot-separated parts (such as P1). Separated by spaces or commas."
+        ),
+    )
+    expiry_claim = models.CharField(
+        _("expiry claim"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "A claim holding the time (seconds since 1970) the identity verification ends, "
+            "if the provider sends one."
+        ),
+    )
+    identity_valid_days = models.PositiveIntegerField(
+        _("identity verification lasts (days)"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider sends no expiry. Empty: until revoked."),
+    )
+
+    class Meta:
+        verbose_name = _("identity provider policy")
+        verbose_name_plural = _("identity provider policies")
+        ordering = ["provider_id"]
+
+    def __str__(self) -> str:
+        return self.provider_id
+
+    @property
+    def acr_values(self) -> list[str]:
+        return _split_values(self.identity_acr_values)
+
+    @property
+    def vot_values(self) -> list[str]:
+        return _split_values(self.identity_vot_values)
+
+
 def hash_token_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

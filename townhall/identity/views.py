@@ -7,6 +7,8 @@ Sign-in, sign-up, email, password and two-factor pages are allauth's (under
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +18,7 @@ from django.utils.translation import gettext
 from . import actions
 from .forms import ProfileForm
 from .languages import use_language
-from .models import User
+from .models import AssuranceRecord, User
 
 
 def _own_account(request: HttpRequest) -> User:
@@ -30,10 +32,22 @@ def account(request: HttpRequest) -> HttpResponse:
     has_second_factor = Authenticator.objects.filter(
         user=account, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
     ).exists()
+    records = AssuranceRecord.objects.visible_to(request.user).filter(user=account)
+    revoked = records.filter(revoked_at__isnull=False).order_by("-revoked_at")[:3]
+    providers = SocialApp.objects.filter(
+        provider="openid_connect", sites__id=settings.SITE_ID
+    ).order_by("name")
+    connected = set(SocialAccount.objects.filter(user=account).values_list("provider", flat=True))
     return render(
         request,
         "identity/account.html",
-        {"account": account, "has_second_factor": has_second_factor},
+        {
+            "account": account,
+            "has_second_factor": has_second_factor,
+            "assurance_record": actions.current_assurance_record(account),
+            "revoked_records": list(revoked),
+            "identity_providers": [app for app in providers if app.provider_id not in connected],
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import actions
-from .models import RoutingRule, SavedReply, ServiceRequest
+from .models import RequestContact, RoutingRule, SavedReply, ServiceRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,6 +34,16 @@ class ServiceRequestAdmin(ReadOnlyAdmin):
     date_hierarchy = "submitted_at"
     show_full_result_count = False  # counting a million rows for every page is not free
     raw_id_fields = ["requester", "assignee", "team", "thread", "duplicate_of"]
+
+
+@admin.register(RequestContact)
+class RequestContactAdmin(ReadOnlyAdmin):
+    """Who filed through an Open311 application without a verified account."""
+
+    list_display = ["request", "email", "first_name", "last_name", "phone", "claimed_at"]
+    list_select_related = ["request"]
+    search_fields = ["=request__reference", "email"]
+    raw_id_fields = ["request", "filed_via", "claimed_by"]
 
 
 @admin.register(RoutingRule)

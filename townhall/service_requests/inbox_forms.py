@@ -681,3 +681,97 @@ def teams_managed_by(user: Any) -> Any:
             & Q(memberships__role__in=MANAGING_ROLES)
         )
     )
+
+
+def _edge(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        error_messages={
+            "invalid": _("Give the edge as a number of degrees, such as 41.878."),
+            "max_digits": _("Give the edge with at most six decimal places."),
+            "max_decimal_places": _("Give the edge with at most six decimal places."),
+            "min_value": _("Give the edge between -180 and 180 degrees."),
+            "max_value": _("Give the edge between -180 and 180 degrees."),
+        },
+    )
+
+
+class RoutingRuleForm(OnceForm):
+    """A new routing rule: the team it routes to and the conditions, all optional but one."""
+
+    team = ModelChoiceField(
+        label=_("Send to team"),
+        queryset=Team.objects.none(),
+        empty_label=_("Choose a team"),
+        error_messages={
+            "required": _("Choose the team new requests go to."),
+            "invalid_choice": _("Choose a team from the list."),
+        },
+    )
+    service = ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("Any service"),
+        error_messages={"invalid_choice": _("Choose a service from the list.")},
+    )
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        required=False,
+        max_length=1_600,
+        help_text=_("Separate words with commas. Any of them in the description matches."),
+        error_messages={"max_length": _("Keep the keywords to %(limit_value)s characters.")},
+    )
+    south = _edge(_("South edge (latitude)"))
+    west = _edge(_("West edge (longitude)"))
+    north = _edge(_("North edge (latitude)"))
+    east = _edge(_("East edge (longitude)"))
+    order = forms.IntegerField(
+        label=_("Order"),
+        initial=0,
+        min_value=0,
+        max_value=32_767,
+        help_text=_("Rules are tried from the lowest number; the first that matches wins."),
+        error_messages={
+            "required": _("Give the order as a whole number from 0."),
+            "invalid": _("Give the order as a whole number from 0."),
+            "min_value": _("Give the order as a whole number from 0."),
+            "max_value": _("Give an order of at most %(limit_value)s."),
+        },
+    )
+
+    AREA = ("south", "west", "north", "east")
+
+    def __init__(self, *args: Any, teams: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in (("team", teams), ("service", services)):
+            field = self.fields[name]
+            assert isinstance(field, ModelChoiceField)
+            field.queryset = queryset
+            field.label_from = _with_agency
+
+    def area(self) -> list[Any] | None:
+        values = [self.cleaned_data.get(name) for name in self.AREA]
+        return None if all(value is None for value in values) else values
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = [cleaned.get(name) for name in self.AREA]
+        given = [value is not None for value in values]
+        if any(given) and not all(given) and not any(name in self.errors for name in self.AREA):
+            self.add_error("south", _("Give all four edges of the area, or none."))
+        team, service = cleaned.get("team"), cleaned.get("service")
+        keywords = [word for word in (cleaned.get("keywords") or "").split(",") if word.strip()]
+        if team is not None and service is None and not keywords and not any(given):
+            self.add_error(
+                None,
+                _("Give at least one condition: a service, keywords or an area."),
+            )
+        if team is not None and service is not None and service.agency_id != team.agency_id:
+            self.add_error("service", _("Choose a service of the team's agency."))
+        return cleaned

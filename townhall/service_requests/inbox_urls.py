@@ -3,12 +3,14 @@
 from django.urls import path
 
 from . import inbox_views as views
+from . import routing_views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
     path("saved-replies/", views.saved_replies, name="saved-replies"),
+    path("routing/", routing_views.routing_rules, name="routing"),
     path("<str:reference>/", views.request_detail, name="request"),
     path("<str:reference>/take/", views.take, name="take"),
     path("<str:reference>/assign/", views.assign, name="assign"),

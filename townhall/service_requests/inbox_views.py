@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -23,7 +25,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -186,6 +188,87 @@ def forget_queue_counts(user: Any) -> None:
     cache.delete(_counts_key(user))
 
 
+@dataclass
+class QueueCount:
+    count: int
+    num_pages: int
+
+
+@dataclass
+class QueuePage:
+    """One page of an unfiltered queue, shaped like Django's `Page` for the templates.
+
+    Read as PAGE_SIZE + 1 rows, the extra one saying whether a next page exists, so the
+    queue is not counted at every view: the total shown is the navigation's count of the
+    queue (kept up to COUNTS_TTL_SECONDS, as the page says), never less than the rows the
+    pages show. Page numbers past the end show the last page, as `Paginator.get_page`."""
+
+    number: int
+    object_list: list[ServiceRequest]
+    paginator: QueueCount
+    _has_next: bool
+
+    @classmethod
+    def read(cls, rows: Any, wanted: Any, counted: int) -> QueuePage | None:
+        """None when the count is too old to find the page (the caller counts then)."""
+        try:
+            number = max(int(wanted), 1)
+        except (TypeError, ValueError):
+            number = 1
+        number = min(number, max(1, -(-counted // PAGE_SIZE)))
+        offset = (number - 1) * PAGE_SIZE
+        found = list(rows[offset : offset + PAGE_SIZE + 1])
+        if not found and number > 1:
+            return None
+        has_next = len(found) > PAGE_SIZE
+        shown = found[:PAGE_SIZE]
+        total = max(counted, offset + len(shown) + int(has_next))
+        pages = max(-(-total // PAGE_SIZE), number + int(has_next), 1)
+        return cls(number, shown, QueueCount(total, pages), has_next)
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def queue_rows(requests: Any) -> list[dict[str, Any]]:
+    """What the queue's table shows of each request, with its times already in the
+    holding agency's time zone and formatted (a template tag per row and cell cost more
+    than the rest of the page)."""
+    zones: dict[str, ZoneInfo] = {}
+    now = timezone.now()
+    rows = []
+    for row in requests:
+        name = row.agency.time_zone
+        zone = zones.get(name) or zones.setdefault(name, ZoneInfo(name))
+        submitted = row.submitted_at.astimezone(zone)
+        expected = row.expected_at.astimezone(zone) if row.expected_at else None
+        rows.append(
+            {
+                "request": row,
+                "submitted_iso": submitted.isoformat(),
+                "submitted": formats.date_format(submitted, "SHORT_DATETIME_FORMAT"),
+                "expected_iso": expected.isoformat() if expected else "",
+                "expected": formats.date_format(expected, "SHORT_DATETIME_FORMAT")
+                if expected
+                else "",
+                "is_overdue": bool(expected and row.is_open and row.expected_at < now),
+            }
+        )
+    return rows
+
+
 def render_queue(
     request: HttpRequest,
     params: QueryDict,
@@ -208,12 +291,14 @@ def render_queue(
         scope=scope,
     ).select_related("service", "agency", "assignee", "team")
     has_filters = any(filters.choice(name) for name in ("status", "service", "team", "q"))
-    numbers, fresh = queue_counts(user, scope)
-    paginator = Paginator(rows, PAGE_SIZE)
-    if fresh and not has_filters:
-        # Counted a moment ago by the same rule: no second count of the chosen queue.
-        paginator.count = numbers[chosen]
-    page = paginator.get_page(params.get("page"))
+    numbers, _fresh = queue_counts(user, scope)
+    page: Any = None
+    if not has_filters:
+        # The navigation counted this queue by the same rule: the page reuses that count
+        # instead of counting a large queue again at every view.
+        page = QueuePage.read(rows, params.get("page"), numbers[chosen])
+    if page is None:
+        page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
     counts = [(name, label, numbers[name]) for name, label in QUEUES.items()]
     query = params.copy()
     query.pop("page", None)
@@ -236,6 +321,7 @@ def render_queue(
             "page": page,
             "filter_query": query.urlencode(),
             "now": timezone.now(),
+            "rows": queue_rows(page.object_list),
             "bulk_form": bulk_form if can_bulk else None,
             "refused_bulk": refused_bulk,
             "checked": set(bulk_form["requests"].value() or [])

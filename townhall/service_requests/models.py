@@ -370,3 +370,52 @@ class SavedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+CONTACT_NAME_MAX_LENGTH = 150
+CONTACT_PHONE_MAX_LENGTH = 40
+CONTACT_ID_MAX_LENGTH = 100
+
+
+class RequestContact(models.Model):
+    """Who filed a request through another application (an Open311 client) when no
+    verified Townhall account has that email address. Until the citizen claims it (by
+    confirming this email address on an account) the request's requester is the
+    application's own account, and these details are seen only by the agency's staff."""
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="contact")
+    email = models.EmailField(_("email address"), blank=True)
+    first_name = models.CharField(_("first name"), max_length=CONTACT_NAME_MAX_LENGTH, blank=True)
+    last_name = models.CharField(_("last name"), max_length=CONTACT_NAME_MAX_LENGTH, blank=True)
+    phone = models.CharField(_("phone"), max_length=CONTACT_PHONE_MAX_LENGTH, blank=True)
+    device_id = models.CharField(_("device"), max_length=CONTACT_ID_MAX_LENGTH, blank=True)
+    account_id = models.CharField(
+        _("account in the application"), max_length=CONTACT_ID_MAX_LENGTH, blank=True
+    )
+    filed_via = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed through"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The account of the application that filed the request."),
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact of a request filed elsewhere")
+        verbose_name_plural = _("contacts of requests filed elsewhere")
+        permissions = [
+            ("file_for_contact", "Can file requests for people without a verified account"),
+        ]
+        indexes = [models.Index(fields=["email", "claimed_at"], name="request_contact_email_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.email or self.device_id or '?'}"

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ from townhall.conversations.attachments import attachment_response, check_upload
 from townhall.conversations.models import Attachment
 from townhall.identity.models import AssuranceLevel
 
-from . import actions, queries
+from . import actions, queries, status_pages
 from .forms import (
     ANSWER_PREFIX,
     IDEMPOTENCY_KEY_PATTERN,
@@ -452,6 +453,19 @@ def _status_page(
     reopen_form: ReopenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    context = _status_context(
+        request, service_request, reply_form=reply_form, reopen_form=reopen_form
+    )
+    return render(request, "service_requests/request_detail.html", context, status=status)
+
+
+def _status_context(
+    request: HttpRequest,
+    service_request: ServiceRequest,
+    *,
+    reply_form: ReplyForm | None = None,
+    reopen_form: ReopenForm | None = None,
+) -> dict[str, Any]:
     user: Any = request.user
     now = timezone.now()
     agency = service_request.agency
@@ -553,12 +567,34 @@ def _status_page(
         "is_agency_staff": queries.is_agency_staff(user, agency),
         "page_url": request.build_absolute_uri(service_request.get_absolute_url()),
     }
-    return render(request, "service_requests/request_detail.html", context, status=status)
+    return context
 
 
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     service_request = queries.get_visible_request(reference, request.user)
-    return _status_page(request, service_request)
+    if request.user.is_authenticated or not status_pages.is_enabled():
+        return _status_page(request, service_request)
+    # Anonymous visitors: the page's content is the same for all of them, kept rendered
+    # (status_pages.py says what makes a kept page stale); the site's header is not kept.
+    key = status_pages.page_key(
+        service_request,
+        request.build_absolute_uri(service_request.get_absolute_url()),
+        request.path,
+    )
+    body = status_pages.get(key)
+    if body is None:
+        body = render_to_string(
+            "service_requests/_request_status.html",
+            _status_context(request, service_request),
+            request=request,
+        )
+        status_pages.keep(key, body)
+    context = {
+        "service_request": service_request,
+        "service": service_request.service,
+        "status_body": body,
+    }
+    return render(request, "service_requests/request_detail.html", context)
 
 
 def request_ics(request: HttpRequest, reference: str) -> HttpResponse:

@@ -103,3 +103,23 @@ def test_the_list_takes_a_fixed_number_of_queries(
     # session, user, staff check, the paginator's count, the page, the unread count
     with django_assert_max_num_queries(6):
         assert client.get(reverse("activity:notification-list")).status_code == 200
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_notifications(
+    client: Any, citizen: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(citizen)
+    counts = []
+    for total in (3, 120):
+        while Notification.objects.filter(recipient=citizen).count() < total:
+            told(citizen, summary=f"Thing {Notification.objects.count()}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("activity:notification-list")).status_code == 200
+            assert client.get(reverse("activity:notification-list") + "?page=2").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(6):
+        client.get(reverse("activity:notification-list") + "?page=3")

@@ -192,3 +192,13 @@ def test_demo_pothole_page_and_api_show_its_questions(demo_city, client):
     assert "Where on the road is it?" in page
     data = client.get("/api/v1/services/pothole/").json()
     assert [a["code"] for a in data["attributes"]] == ["road-position", "size", "traffic-hazard"]
+
+
+def test_demo_citizens_have_the_promised_assurance_levels(demo_city):
+    jordan = User.objects.get(email="citizen@example.org")
+    casey = User.objects.get(email="citizen2@example.org")
+    assert jordan.assurance_level == AssuranceLevel.EMAIL_VERIFIED
+    assert casey.assurance_level == AssuranceLevel.IDENTITY_VERIFIED
+    record = casey.assurance_records.get(level=AssuranceLevel.IDENTITY_VERIFIED)
+    assert (record.method, record.document_type) == ("in_person", "passport")
+    assert Service.objects.filter(required_assurance=AssuranceLevel.IDENTITY_VERIFIED).exists()

@@ -72,8 +72,9 @@ def test_agency_page_query_count_is_fixed_for_a_signed_in_citizen(
 ):
     agencies = build_city(site_admin, add_person, agencies=2, people=5)
     client.force_login(citizen)
-    # + session and user, + the middleware's staff check, + the unread notifications count
-    with django_assert_max_num_queries(12):
+    # + session and user, + the middleware's staff check, + the unread notifications count,
+    # + the follow button (does the citizen follow the agency)
+    with django_assert_max_num_queries(13):
         assert client.get(agencies[0].get_absolute_url()).status_code == 200
 
 
@@ -123,7 +124,7 @@ def test_my_staff_profile_query_count_is_fixed(
         )
     client = sign_in_staff(user)
     # session, user, middleware (memberships + second factor), personas, their teams,
-    # the unread notifications count
-    with django_assert_max_num_queries(7):
+    # the unread notifications count, whether they moderate (the navigation's link)
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("agencies:my-profile"))
     assert response.content.decode().count('name="membership"') == 3

@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -28,6 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from townhall.agencies.models import memberships_of
+from townhall.api.errors import AssuranceRequired
 from townhall.api.pagination import KeysetPagination
 from townhall.api.parsers import JSONBodyParser
 from townhall.api.serializers import ErrorSerializer, ValidationErrorSerializer
@@ -102,9 +105,12 @@ def action_errors(names: Mapping[str, str] | None = None) -> Iterator[None]:
     try:
         yield
     except actions.AssuranceTooLow as error:
-        raise exceptions.PermissionDenied(
+        url = urljoin(settings.SITE_URL, reverse("identity:account"))
+        raise AssuranceRequired(
             _("%(message)s You can check your assurance level on your account page: %(url)s")
-            % {"message": str(error).rstrip(), "url": reverse("identity:account")}
+            % {"message": str(error).rstrip(), "url": url},
+            required_level=error.required,
+            assurance_url=url,
         ) from error
     except actions.IdempotencyConflict as error:
         raise Conflict(

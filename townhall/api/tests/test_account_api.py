@@ -54,9 +54,11 @@ def test_staff_member_sees_their_active_work_personas(
     data = bearer_client(staff_member.user).get("/api/v1/me/").json()
     assert data["staff_memberships"] == [
         {
+            "id": staff_member.pk,
             "agency": "public-works",
             "agency_name": "Public Works",
             "public_name": "Sam Rivera",
+            "title": "Road Maintenance Supervisor",
             "job_title": "Road Maintenance Supervisor",
             "role": "staff",
             "is_public_profile": True,

@@ -43,7 +43,7 @@ def equipped_agency(agency: Any, site_admin: Any, staff_member: Any, make_user: 
 
 
 def test_agency_detail_shows_purpose_goals_teams_public_staff_and_services(
-    equipped_agency: Any, api_client: APIClient
+    equipped_agency: Any, staff_member: Any, api_client: APIClient
 ) -> None:
     response = api_client.get("/api/v1/agencies/public-works/")
     assert response.status_code == 200
@@ -65,6 +65,7 @@ def test_agency_detail_shows_purpose_goals_teams_public_staff_and_services(
     assert data["teams"] == [{"name": "Streets", "slug": "streets", "description": "Roads, signs"}]
     assert data["staff"] == [
         {
+            "id": staff_member.pk,
             "public_name": "Sam Rivera",
             "job_title": "Road Maintenance Supervisor",
             "role": "staff",

@@ -117,6 +117,7 @@ def test_schema_describes_a_service_with_its_standard_and_open311_attributes(sch
         "public_by_default",
         "location_required",
         "required_assurance",
+        "required_assurance_level",
         "attributes",
     }
     assert set(components["ServiceAgency"]["properties"]) == {

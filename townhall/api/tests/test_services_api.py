@@ -31,6 +31,7 @@ POTHOLE = {
     "public_by_default": True,
     "location_required": True,
     "required_assurance": "email_verified",
+    "required_assurance_level": "email_verified",
     "attributes": [
         {
             "code": "road-position",

@@ -74,3 +74,21 @@ def test_a_kept_promise_is_not_handed_over(
     assert changed == 0
     held_promise.refresh_from_db()
     assert held_promise.holder == staff_member
+
+
+def test_a_broken_promise_reaches_the_holder_and_manager_by_email_once(
+    held_promise: Commitment,
+    manager: Any,
+    mailoutbox: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.mark_broken_commitments(now=AFTER_DUE)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.mark_broken_commitments(now=AFTER_DUE)
+
+    assert sorted(address for message in mailoutbox for address in message.to) == [
+        "lee@example.org",
+        "sam@example.org",
+    ]
+    assert all("/notifications/unsubscribe/" in message.body for message in mailoutbox)

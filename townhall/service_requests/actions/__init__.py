@@ -21,6 +21,7 @@ all share.
 """
 
 from .bulk import BulkResult, bulk_assign, bulk_close
+from .contacts import claim_contact_requests
 from .conversation import add_internal_note, answer_request, reply_to_request, request_clarification
 from .filing import AssuranceTooLow, IdempotencyConflict, clean_location, file_request
 from .holding import assign_request, take_request, transfer_request
@@ -33,7 +34,12 @@ from .lifecycle import (
 )
 from .promises import keep_promise
 from .support import support_request, withdraw_support
-from .team_tools import add_routing_rule, create_saved_reply, delete_saved_reply
+from .team_tools import (
+    add_routing_rule,
+    create_saved_reply,
+    delete_saved_reply,
+    remove_routing_rule,
+)
 
 __all__ = [
     "AssuranceTooLow",
@@ -41,10 +47,12 @@ __all__ = [
     "IdempotencyConflict",
     "add_internal_note",
     "add_routing_rule",
+    "remove_routing_rule",
     "answer_request",
     "assign_request",
     "bulk_assign",
     "bulk_close",
+    "claim_contact_requests",
     "clean_location",
     "close_request",
     "create_saved_reply",

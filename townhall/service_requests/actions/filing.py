@@ -7,7 +7,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from townhall.activity.actions import follow
 from townhall.agencies.models import Agency, Service, Team
 from townhall.commitments import actions as commitment_actions
 from townhall.commitments.deadlines import CalendarError
@@ -28,10 +29,12 @@ from ..models import (
     ADDRESS_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     IDEMPOTENCY_KEY_MAX_LENGTH,
+    RequestContact,
     RoutingRule,
     ServiceRequest,
     Status,
 )
+from .contacts import CONTACT_SERVICE_LEVELS, clean_contact
 from .steps import (
     _check_files,
     _is_authenticated,
@@ -245,6 +248,7 @@ def file_request(
     is_public: bool | None = None,
     files: Sequence[CheckedFile] = (),
     idempotency_key: str = "",
+    contact: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> ServiceRequest:
     """A citizen files a request of a service.
@@ -265,8 +269,26 @@ def file_request(
     `idempotency_key`: filing again with the same key and the same content returns the
     request filed the first time (nothing is filed twice, even when both arrive at once);
     the same key with other content raises IdempotencyConflict.
+
+    `contact` (email, first_name, last_name, phone, device_id, account_id): an
+    application (an Open311 client) files for a person who has no verified account. Only
+    an account with the permission `service_requests.file_for_contact` may, and only for
+    services that ask for no more than a verified email address; the requester is then
+    `by` (the application's account) until the person claims the request
+    (`claim_contact_requests`), and the details are kept in a RequestContact. Errors on
+    them come under `contact.<field>`.
     """
-    _require_assurance(by, service)
+    if contact is None:
+        _require_assurance(by, service)
+    else:
+        if not _is_authenticated(by) or not by.has_perm("service_requests.file_for_contact"):
+            raise PermissionDenied(_("Only an approved application can file for someone else."))
+        if service.required_assurance not in CONTACT_SERVICE_LEVELS:
+            raise AssuranceTooLow(
+                required=service.required_assurance,
+                current=AssuranceLevel.NONE,
+                service_name=service.name,
+            )
     service = Service.objects.select_related("agency").get(pk=service.pk)
     agency = service.agency
     if not service.is_active or not agency.is_published:
@@ -335,6 +357,12 @@ def file_request(
             _("An idempotency key is at most %(limit)s characters.")
             % {"limit": IDEMPOTENCY_KEY_MAX_LENGTH}
         ]
+    cleaned_contact: dict[str, str] = {}
+    if contact is not None:
+        try:
+            cleaned_contact = clean_contact(contact)
+        except ValidationError as error:
+            collect(error, "contact.")
     if errors:
         raise ValidationError(errors)
 
@@ -395,6 +423,10 @@ def file_request(
         by=by,
         at=submitted_at,  # the same moment as its promises, made as of `submitted_at`
     )
+    if contact is None:
+        follow(by=by, target=request)  # the requester hears of every change
+    else:  # an application does not follow; the person will, once they claim it
+        RequestContact.objects.create(request=request, filed_via=by, **cleaned_contact)
     try:
         _acknowledge, respond = commitment_actions.make_standard_commitments(
             agency=agency,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from townhall.activity.actions import record_activity
+from townhall.activity.actions import notify_followers, record_activity
 from townhall.activity.models import Visibility
 from townhall.agencies.models import Agency, StaffMembership, StaffRole
 from townhall.commitments import actions as commitment_actions
@@ -103,6 +103,25 @@ def _visibility(request: ServiceRequest) -> str:
     return Visibility.PUBLIC if request.is_public else Visibility.PARTICIPANTS
 
 
+# What the followers of a request hear of, and why they are told (a status change, an
+# answer, a question to the citizen); the rest (filing, “me too”, internal notes, staff
+# handing work around) is not news to them.
+FOLLOWER_NEWS = {
+    "request.replied": gettext_noop("New message on a request you follow"),
+    "request.answered": gettext_noop("A request you follow was answered"),
+    "request.clarification_requested": gettext_noop(
+        "The agency asked for more information on a request you follow"
+    ),
+    "request.taken": gettext_noop("A request you follow is being worked on"),
+    "request.closed": gettext_noop("A request you follow was closed"),
+    "request.declined": gettext_noop("A request you follow was declined"),
+    "request.duplicate": gettext_noop("A request you follow was marked as a duplicate"),
+    "request.reopened": gettext_noop("A request you follow was reopened"),
+    "request.extended": gettext_noop("The deadline of a request you follow was extended"),
+    "request.promise_kept": gettext_noop("A promise on a request you follow was kept"),
+}
+
+
 def _record(
     request: ServiceRequest,
     *,
@@ -114,8 +133,9 @@ def _record(
     at: dt.datetime | None = None,
 ) -> None:
     """Log the entry about the request; `at` (an action's explicit moment, for imports,
-    the demo city and tests) is when it happened, else now."""
-    record_activity(
+    the demo city and tests) is when it happened, else now. Followers who may read the
+    entry are told of the news in `FOLLOWER_NEWS`."""
+    activity = record_activity(
         verb=verb,
         summary=summary,
         visibility=visibility or _visibility(request),
@@ -126,6 +146,8 @@ def _record(
         target=request,
         occurred_at=at,
     )
+    if verb in FOLLOWER_NEWS:
+        notify_followers(activity, reason=_(FOLLOWER_NEWS[verb]), url=request.get_absolute_url())
 
 
 def _locked(request: ServiceRequest) -> ServiceRequest:

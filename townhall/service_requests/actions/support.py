@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from townhall.activity.actions import follow
 from townhall.activity.models import Visibility
 
 from ..models import (
@@ -62,6 +63,7 @@ def support_request(*, by: Any, request: ServiceRequest) -> Support:
         by=by,
         visibility=Visibility.PUBLIC,
     )
+    follow(by=by, target=current)
     _sync(request, current)
     return support
 

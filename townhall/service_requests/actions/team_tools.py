@@ -141,3 +141,24 @@ def add_routing_rule(
         target=rule,
     )
     return rule
+
+
+@transaction.atomic
+def remove_routing_rule(*, by: Any, rule: RoutingRule) -> None:
+    """A manager or administrator of the rule's agency stops routing by it. Requests
+    routed by it before stay with their team."""
+    agency = rule.agency
+    persona = _require_manager(by, agency, _("set routing rules"))
+    team_name = rule.team.name
+    deleted, _unused = RoutingRule.objects.filter(pk=rule.pk).delete()
+    if not deleted:
+        return
+    record_activity(
+        verb="routing_rule.removed",
+        summary=f"{_staff_name(persona, by)} stopped a routing rule to {team_name}",
+        visibility=Visibility.STAFF,
+        actor=by,
+        persona=persona,
+        agency=agency,
+        target=rule.team,
+    )

@@ -20,7 +20,7 @@ from townhall.agencies import actions
 from townhall.agencies.management.demo_services import STANDARDS
 from townhall.agencies.models import Agency, StaffRole
 from townhall.identity import actions as identity_actions
-from townhall.identity.models import User
+from townhall.identity.models import AssuranceLevel, AssuranceMethod, DocumentType, User
 
 DEMO_PASSWORD = "townhall-demo-password"
 JURISDICTION = "US-IL"
@@ -624,6 +624,15 @@ class Command(BaseCommand):
         )
         for user in accounts:
             identity_actions.mark_email_verified(user=user)
+        # citizen@ stays at "Email verified"; citizen2@ showed a passport at the city's
+        # service desk, so can use services that need "Identity verified".
+        identity_actions.raise_assurance(
+            by=admin,
+            user=User.objects.get(email=CITIZENS[1][0]),
+            level=AssuranceLevel.IDENTITY_VERIFIED,
+            method=AssuranceMethod.IN_PERSON,
+            document_type=DocumentType.PASSPORT,
+        )
 
         if sam is not None:
             # A first edit made as a work persona, so the log shows one from the start.
@@ -633,5 +642,9 @@ class Command(BaseCommand):
                 membership=membership,
                 bio=membership.bio + " Ask me about the spring pothole blitz.",
                 is_public_profile=True,
+            )
+            # Sam also moderates Public Works' conversations and discussions.
+            actions.update_staff_membership(
+                by=admin, membership=membership, changes={"is_moderator": True}
             )
         return counts

@@ -1,0 +1,102 @@
+"""The status page anonymous visitors read is kept rendered, and forgotten at once when
+anything on it changes; signed-in people and private requests are never served from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from townhall.commitments.models import Commitment
+from townhall.service_requests import actions
+
+from .conftest_citizen import page_text, status_url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(file_pothole: Any) -> Any:
+    """Alex's public pothole report."""
+    return file_pothole(is_public=True)
+
+
+def test_a_second_anonymous_visit_reads_the_kept_page_in_two_queries(
+    client: Any, report: Any, django_assert_max_num_queries: Any
+) -> None:
+    first = client.get(status_url(report))
+    with django_assert_max_num_queries(2):  # the request, its commitments' rows
+        again = Client().get(status_url(report))
+    assert again.status_code == 200
+    assert page_text(again) == page_text(first)
+
+
+def test_after_a_staff_reply_the_anonymous_page_shows_it_at_once(
+    client: Any, report: Any, staff_member: Any
+) -> None:
+    assert "The crew is on its way" not in page_text(client.get(status_url(report)))
+    actions.reply_to_request(by=staff_member.user, request=report, body="The crew is on its way.")
+    text = page_text(client.get(status_url(report)))
+    assert "The crew is on its way" in text
+    assert "Status Acknowledged" in text
+
+
+def test_after_a_me_too_the_anonymous_page_counts_it_at_once(
+    client: Any, report: Any, citizen2: Any
+) -> None:
+    before = page_text(client.get(status_url(report)))
+    actions.support_request(by=citizen2, request=report)
+    after = page_text(client.get(status_url(report)))
+    assert after != before
+
+
+def test_a_promise_broken_by_the_scheduled_check_shows_at_once(client: Any, report: Any) -> None:
+    from datetime import timedelta
+
+    from townhall.commitments import actions as commitment_actions
+
+    before = page_text(client.get(status_url(report)))
+    acknowledge = Commitment.objects.filter(subject_id=str(report.pk)).order_by("due_at").first()
+    assert acknowledge is not None
+    broken = commitment_actions.mark_broken_commitments(
+        now=acknowledge.due_at + timedelta(minutes=1)
+    )
+    assert broken >= 1
+    after = page_text(client.get(status_url(report)))
+    assert after != before
+    assert after.count("Broken") > before.count("Broken")
+
+
+def test_the_kept_page_never_carries_anyone_s_header_or_forms(
+    client: Any, report: Any, citizen2: Any
+) -> None:
+    Client().get(status_url(report))  # kept by an anonymous visit
+    client.force_login(citizen2)
+    signed_in = client.get(status_url(report))
+    content = signed_in.content.decode()
+    assert "My requests" in content  # their own navigation
+    assert 'name="support"' in content or "me-too" in content  # their "me too" form
+    anonymous = Client().get(status_url(report)).content.decode()
+    assert "Sign in to say" in anonymous
+    assert "My account" not in anonymous
+
+
+def test_a_private_request_is_never_kept_nor_shown_to_another_person(
+    client: Any, file_pothole: Any, citizen: Any, citizen2: Any
+) -> None:
+    private = file_pothole(is_public=False)
+    client.force_login(citizen)
+    assert client.get(status_url(private)).status_code == 200
+    assert Client().get(status_url(private)).status_code == 404
+    other = Client()
+    other.force_login(citizen2)
+    assert other.get(status_url(private)).status_code == 404
+
+
+def test_each_language_has_its_own_kept_page(client: Any, report: Any) -> None:
+    english = client.get(status_url(report)).content.decode()
+    spanish = Client(headers={"accept-language": "es"}).get(status_url(report))
+    assert spanish.content.decode() != english
+    translation.activate("en")
