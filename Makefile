@@ -56,7 +56,7 @@ run: install
 	  worker=$$!; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall mailin --host 127.0.0.1 >var/mailin.log 2>&1 & \
 	  mailin=$$!; \
-	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; done) >var/checks.log 2>&1 & \
+	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; DEBUG=$${DEBUG:-true} $(BIN)/townhall deliver_webhooks; done) >var/checks.log 2>&1 & \
 	  checks=$$!; trap "kill $$worker $$mailin $$checks 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall runserver --noreload 127.0.0.1:$(PORT)
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "townhall.service_requests",
     "townhall.api",
     "townhall.open311",
+    "townhall.transparency",
 ]
 
 MIDDLEWARE = [

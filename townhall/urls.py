@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("townhall.activity.urls")),
     path("api/v1/", include("townhall.api.urls")),
     path("open311/", include("townhall.open311.urls")),
+    path("feeds/", include("townhall.transparency.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

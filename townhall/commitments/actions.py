@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -20,6 +22,7 @@ from .escalation import escalate
 from .models import (
     DESCRIPTION_MAX_LENGTH,
     AgencyClosure,
+    CalendarFeed,
     Commitment,
     CommitmentKind,
     CommitmentState,
@@ -684,3 +687,62 @@ def release_commitments(
             occurred_at=at,
         )
     return released
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+def _require_citizen_account(by: Any) -> None:
+    if by is None or not by.is_authenticated or not by.is_active:
+        raise PermissionDenied("Sign in to manage your calendar address.")
+
+
+@transaction.atomic
+def create_calendar_feed(*, by: Any) -> CalendarFeed:
+    """Give `by` a new secret calendar address for their open commitments.
+
+    A person has one live address: making a new one revokes the old (so a leaked address
+    can be replaced in one step). The account row is locked so two requests at once
+    still leave a single live feed.
+    """
+    _require_citizen_account(by)
+    get_user_model().objects.select_for_update().filter(pk=by.pk).first()
+    now = timezone.now()
+    replaced = CalendarFeed.objects.filter(owner=by).live().update(revoked_at=now)
+    feed = CalendarFeed.objects.create(owner=by, token=secrets.token_urlsafe(32), created_at=now)
+    record_activity(
+        verb="calendar_feed.created",
+        summary=(
+            "Made a new calendar address for open commitments (the old one no longer works)"
+            if replaced
+            else "Made a calendar address for open commitments"
+        ),
+        visibility=Visibility.INTERNAL,
+        actor=by,
+        citizen=by,
+        target=feed,
+    )
+    return feed
+
+
+@transaction.atomic
+def revoke_calendar_feed(*, by: Any, feed: CalendarFeed) -> CalendarFeed:
+    """Stop a calendar address from working. Only its owner may; revoking twice is a
+    no-op."""
+    _require_citizen_account(by)
+    if feed.owner_id != by.pk:
+        raise PermissionDenied("You can only revoke your own calendar address.")
+    locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+    if locked.revoked_at is not None:
+        return locked
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    record_activity(
+        verb="calendar_feed.revoked",
+        summary="Revoked the calendar address for open commitments",
+        visibility=Visibility.INTERNAL,
+        actor=by,
+        citizen=by,
+        target=locked,
+    )
+    return locked

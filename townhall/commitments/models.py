@@ -262,3 +262,54 @@ class Commitment(models.Model):
             CommitmentKind.RESPOND: "to respond",
             CommitmentKind.EXTENSION: "to respond within the extension",
         }.get(self.kind, f"“{self.description}”")  # type: ignore[call-overload]
+
+
+class CalendarFeedQuerySet(models.QuerySet["CalendarFeed"]):
+    def live(self) -> CalendarFeedQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user: Any) -> CalendarFeedQuerySet:
+        """A person's own calendar feeds; nobody else's (not even a site administrator's:
+        the secret address is the owner's to share)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+
+class CalendarFeed(models.Model):
+    """A secret address at which a calendar application reads a citizen's open
+    commitments (the promises made to them) as iCalendar. Anyone holding the address
+    reads the feed without signing in, so the owner can revoke it at any time; a person
+    has at most one live feed."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    token = models.CharField(_("secret"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="commitments_one_live_calendar_feed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "live"
+        return f"Calendar feed of {self.owner_id} ({state})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from townhall.agencies.models import Agency
 
 from .deadlines import CalendarError, WorkingDayCalendar
-from .models import AgencyClosure
+from .models import AgencyClosure, CalendarFeed, Commitment
 
 
 def calendar_for(agency: Agency) -> WorkingDayCalendar:
@@ -55,3 +55,23 @@ def at_risk_cutoffs(
         except CalendarError:
             cutoffs[agency.pk] = now + timedelta(hours=24)
     return cutoffs
+
+
+def live_calendar_feed(token: str) -> CalendarFeed | None:
+    """The live calendar feed with this secret, with its owner; None for an unknown or
+    revoked one. One query."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        return None
+    return CalendarFeed.objects.live().select_related("owner").filter(token=token).first()
+
+
+def open_commitments_made_to(user: Any) -> QuerySet[Commitment]:
+    """The open commitments made to `user` (read through their `visible_to`), soonest
+    due first, with the agency and the staff member holding each. One query."""
+    return (
+        Commitment.objects.visible_to(user)
+        .open()
+        .filter(made_to=user)
+        .select_related("agency", "holder", "made_by_persona", "team")
+        .order_by("due_at", "pk")
+    )

@@ -25,7 +25,13 @@ from townhall.identity.models import User, hash_token_key
 from townhall.service_requests import actions as request_actions
 from townhall.service_requests.models import ServiceRequest
 
-from .models import DEFAULT_RATE_LIMIT_PER_MINUTE, Open311Application, Open311Filing
+from .models import (
+    DEFAULT_RATE_LIMIT_PER_MINUTE,
+    Open311Application,
+    Open311Filing,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 KEY_PREFIX = "o311_"
 MAX_RATE_LIMIT_PER_MINUTE = 100_000
@@ -193,3 +199,122 @@ def file_open311_request(
         },
     )
     return request, filing
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+
+def clean_subscription(
+    *, target_url: str, events: Sequence[str], allow_private_address: bool
+) -> tuple[str, list[str]]:
+    from django.core.validators import URLValidator
+
+    from . import webhooks
+    from .models import WebhookEvent
+
+    errors: dict[str, str] = {}
+    target_url = target_url.strip() if isinstance(target_url, str) else ""
+    try:
+        URLValidator(schemes=["http", "https"])(target_url)
+        if len(target_url) > 500:
+            raise ValidationError("too long")
+    except ValidationError:
+        errors["target_url"] = _("Enter an http or https address of up to 500 characters.")
+    chosen = [event for event in WebhookEvent.values if event in set(events or ())]
+    if not chosen or len(chosen) != len(set(events)):
+        errors["events"] = _("Choose at least one of the events offered.")
+    if errors:
+        raise ValidationError(errors)
+    webhooks.validate_target_url(target_url, allow_private=allow_private_address)
+    return target_url, chosen
+
+
+@transaction.atomic
+def subscribe_webhook(
+    *,
+    by: Any,
+    application: Open311Application,
+    target_url: str,
+    events: Sequence[str],
+    allow_private_address: bool = False,
+) -> tuple[WebhookSubscription, str]:
+    """A site administrator subscribes an application to events. Returns the subscription
+    and its signing secret, to be shown once."""
+    _require_site_admin(by)
+    if not application.is_active:
+        raise ValidationError(_("This application's key was revoked; it cannot subscribe."))
+    target_url, chosen = clean_subscription(
+        target_url=target_url, events=events, allow_private_address=allow_private_address
+    )
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription.objects.create(
+        application=application,
+        target_url=target_url,
+        events=chosen,
+        secret=secret,
+        allow_private_address=bool(allow_private_address),
+    )
+    record_activity(
+        verb="open311.webhook_subscribed",
+        summary=f"“{application.name}” subscribed {target_url} to webhooks",
+        visibility=Visibility.INTERNAL,
+        actor=by,
+        target=subscription,
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def change_webhook(
+    *,
+    by: Any,
+    subscription: WebhookSubscription,
+    target_url: str,
+    events: Sequence[str],
+    is_active: bool,
+    allow_private_address: bool,
+) -> WebhookSubscription:
+    """A site administrator changes a subscription's address, events or switches."""
+    _require_site_admin(by)
+    target_url, chosen = clean_subscription(
+        target_url=target_url, events=events, allow_private_address=allow_private_address
+    )
+    current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    current.target_url, current.events = target_url, chosen
+    current.is_active, current.allow_private_address = bool(is_active), bool(allow_private_address)
+    current.save(update_fields=["target_url", "events", "is_active", "allow_private_address"])
+    record_activity(
+        verb="open311.webhook_changed",
+        summary=f"Webhook {current.target_url} of “{current.application}” changed",
+        visibility=Visibility.INTERNAL,
+        actor=by,
+        target=current,
+    )
+    return current
+
+
+def retry_deliveries(*, by: Any, deliveries: Sequence[WebhookDelivery]) -> int:
+    """A site administrator asks for undelivered deliveries to be tried again now (one
+    more attempt for those given up). Returns how many were queued."""
+    from .tasks import deliver_webhook
+    from .webhooks import MAX_ATTEMPTS
+
+    _require_site_admin(by)
+    ids = [delivery.pk for delivery in deliveries]
+    now = timezone.now()
+    queued = []
+    with transaction.atomic():
+        for delivery in WebhookDelivery.objects.select_for_update().filter(
+            pk__in=ids, delivered_at__isnull=True
+        ):
+            delivery.next_attempt_at = now
+            delivery.attempts = min(delivery.attempts, MAX_ATTEMPTS - 1)
+            delivery.save(update_fields=["next_attempt_at", "attempts"])
+            queued.append(delivery.pk)
+
+        def enqueue() -> None:
+            for delivery_id in queued:
+                deliver_webhook.enqueue(delivery_id=delivery_id)
+
+        transaction.on_commit(enqueue)
+    return len(queued)

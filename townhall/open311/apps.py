@@ -6,3 +6,8 @@ class Open311Config(AppConfig):
     label = "open311"
     verbose_name = "Open311"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import webhooks
+
+        webhooks.connect()

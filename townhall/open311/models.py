@@ -77,3 +77,97 @@ class Open311Filing(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class WebhookEvent(models.TextChoices):
+    """What an application can subscribe to: events of public requests only."""
+
+    REQUEST_FILED = "request.filed", _("Request filed")
+    REQUEST_STATUS_CHANGED = "request.status_changed", _("Request status changed")
+    COMMITMENT_KEPT = "commitment.kept", _("Commitment kept")
+    COMMITMENT_BROKEN = "commitment.broken", _("Commitment broken")
+
+
+class WebhookSubscriptionQuerySet(models.QuerySet["WebhookSubscription"]):
+    def active(self) -> WebhookSubscriptionQuerySet:
+        """Subscriptions that receive deliveries: switched on, their application's key
+        not revoked."""
+        return self.filter(is_active=True, application__revoked_at__isnull=True)
+
+
+class WebhookSubscription(models.Model):
+    """An application's wish to be told of events by a signed JSON POST to its URL. The
+    secret signs every body (HMAC-SHA256); it is shown once to the administrator."""
+
+    application = models.ForeignKey(
+        Open311Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+    )
+    target_url = models.URLField(_("target URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    allow_private_address = models.BooleanField(
+        _("allow a private address"),
+        default=False,
+        help_text=_(
+            "Let deliveries go to this server's own host or a private, loopback or "
+            "link-local address. Only for receivers inside the city's own network."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = WebhookSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["application", "pk"]
+
+    def __str__(self) -> str:
+        return self.target_url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one subscription: the delivery log. An event is
+    delivered at most once to a subscription."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    activity = models.ForeignKey(
+        "activity.Activity", verbose_name=_("activity"), on_delete=models.PROTECT, related_name="+"
+    )
+    payload = models.JSONField(_("payload"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last HTTP status"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "activity"], name="webhook_delivery_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["delivered_at", "next_attempt_at"], name="webhook_delivery_due_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id}"

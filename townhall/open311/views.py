@@ -205,8 +205,11 @@ def _agency_responsible(request: ServiceRequest) -> str:
     return f"{request.agency.name}: {request.assignee.public_name}, {request.assignee.job_title}"
 
 
-def request_data(request: ServiceRequest, *, http: HttpRequest, extensions: bool) -> dict[str, Any]:
-    """One request as Open311 shows it: no requester, no contact details, ever."""
+def request_data(
+    request: ServiceRequest, *, http: HttpRequest | None, extensions: bool
+) -> dict[str, Any]:
+    """One request as Open311 shows it: no requester, no contact details, ever. Without an
+    HTTP request (a webhook), links are made on `SITE_URL`."""
     zone = request.agency.time_zone
     filing = getattr(request, "open311_filing", None)
     notes = request.status_reason or str(Status(request.status).label)
@@ -232,7 +235,11 @@ def request_data(request: ServiceRequest, *, http: HttpRequest, extensions: bool
     if extensions:
         data["extended_attributes"] = {
             "townhall_status": request.status,
-            "status_page": http.build_absolute_uri(request.get_absolute_url()),
+            "status_page": (
+                http.build_absolute_uri(request.get_absolute_url())
+                if http is not None
+                else settings.SITE_URL.rstrip("/") + request.get_absolute_url()
+            ),
             "agency": request.agency.name,
             "held_by": request.assignee.public_name if request.assignee else "",
             "held_by_title": request.assignee.job_title if request.assignee else "",
