@@ -305,6 +305,11 @@ SERVICE_AREA = tuple(
 SERVICE_AREA_NAME = os.environ.get("SERVICE_AREA_NAME", "Springfield")
 # Open311: the jurisdiction_id this server answers for (clients may also leave it out).
 OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "springfield.example.org")
+# Open data (transparency/datasets.py): the licence of every dataset and whom to ask.
+OPEN_DATA_LICENSE = os.environ.get(
+    "OPEN_DATA_LICENSE", "https://creativecommons.org/publicdomain/zero/1.0/"
+)
+OPEN_DATA_CONTACT_EMAIL = os.environ.get("OPEN_DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 # Largest attachment accepted, in bytes, and how many files one message may carry.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))

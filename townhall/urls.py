@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/v1/", include("townhall.api.urls")),
     path("open311/", include("townhall.open311.urls")),
     path("feeds/", include("townhall.transparency.urls")),
+    # open data: /data/, /data.json, /data/<dataset>.csv|json
+    path("", include("townhall.transparency.data_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,235 @@
+"""The open datasets: what each one holds, its columns, and the rows it streams.
+
+Each dataset's columns are defined once here and give the CSV header, the JSON keys and
+the schema page. Rows are read as an anonymous visitor (`visible_to(None)`), as tuples
+(`values_list`, no model instances) through `QuerySet.iterator(chunk_size=...)`, so a
+download of a million rows starts at once and never holds them all in memory.
+
+No personal data: requests carry no requester, contact, description, answers or address
+(a citizen's own words can name people), and their coordinates are rounded to
+`COORDINATE_DECIMALS` places (about 100 m). Private requests never appear. Commitments
+carry no promise text and no holder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Cast
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from townhall.commitments.models import Commitment, CommitmentKind
+from townhall.service_requests.models import OPEN_STATUSES, ServiceRequest
+
+# Rows read from the database at a time while streaming.
+CHUNK_SIZE = 2000
+# Coordinates are published to 3 decimal places: about 110 m north-south.
+COORDINATE_DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # string, integer, number, boolean, datetime (ISO 8601, UTC)
+    description: str | Promise
+
+
+@dataclass(frozen=True)
+class Dataset:
+    identifier: str
+    title: str | Promise
+    description: str | Promise
+    keywords: tuple[str, ...]
+    columns: tuple[Column, ...]
+    rows: Callable[[], Iterator[tuple[Any, ...]]] = field(repr=False)
+    count: Callable[[], int] = field(repr=False)
+    spatial: bool = False
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _value(value: Any) -> Any:
+    """A database value as JSON/CSV can carry it: datetimes as ISO 8601 UTC."""
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _rounded(value: Decimal | None) -> float | None:
+    if value is None:
+        return None
+    return round(float(value), COORDINATE_DECIMALS)
+
+
+# --- Service requests ----------------------------------------------------------------------
+
+
+def _public_requests() -> models.QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.visible_to(None)
+
+
+def _request_rows() -> Iterator[tuple[Any, ...]]:
+    request_type = ContentType.objects.get_for_model(ServiceRequest)
+    respond = (
+        Commitment.objects.filter(
+            subject_type=request_type,
+            subject_id=Cast(models.OuterRef("pk"), models.CharField()),
+            kind__in=[CommitmentKind.RESPOND, CommitmentKind.EXTENSION],
+        )
+        .order_by("-made_at", "-pk")
+        .values
+    )
+    rows = (
+        _public_requests()
+        .order_by("pk")
+        .annotate(
+            respond_due_at=models.Subquery(respond("due_at")[:1]),
+            respond_state=models.Subquery(respond("state")[:1]),
+        )
+        .values_list(
+            "reference",
+            "service__code",
+            "service__name",
+            "agency__slug",
+            "status",
+            "submitted_at",
+            "status_changed_at",
+            "closed_at",
+            "latitude",
+            "longitude",
+            "respond_due_at",
+            "respond_state",
+        )
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        (ref, code, name, agency, status, submitted, changed, closed, lat, lon, due, state) = row
+        yield (
+            ref,
+            code,
+            name,
+            agency,
+            status,
+            "open" if status in OPEN_STATUSES else "closed",
+            _value(submitted),
+            _value(changed),
+            _value(closed),
+            _rounded(lat),
+            _rounded(lon),
+            _value(due),
+            state or None,
+        )
+
+
+REQUESTS = Dataset(
+    identifier="service-requests",
+    title=_("Public service requests"),
+    description=_(
+        "Every public service request: which service, which agency holds it, its status, "
+        "when it was filed, changed and closed, its place rounded to about 100 metres, and "
+        "whether the promised answer came on time. No names, contact details, descriptions "
+        "or addresses; private requests are left out."
+    ),
+    keywords=("service requests", "311", "open311", "city services"),
+    columns=(
+        Column("reference", "string", _("The request's reference, as quoted by people.")),
+        Column("service_code", "string", _("The service's code (Open311 service_code).")),
+        Column("service_name", "string", _("The service's name.")),
+        Column("agency", "string", _("The short name of the agency holding the request.")),
+        Column(
+            "status",
+            "string",
+            _(
+                "Townhall's status: submitted, acknowledged, in_progress, "
+                "waiting_for_citizen, answered, closed, declined or duplicate."
+            ),
+        ),
+        Column("open311_status", "string", _("The Open311 status: open or closed.")),
+        Column("requested_at", "datetime", _("When it was filed (UTC).")),
+        Column("updated_at", "datetime", _("When its status last changed (UTC).")),
+        Column("closed_at", "datetime", _("When it was closed (UTC); empty while not closed.")),
+        Column(
+            "latitude",
+            "number",
+            _("Latitude rounded to 3 decimal places (about 100 m); empty without a place."),
+        ),
+        Column(
+            "longitude",
+            "number",
+            _("Longitude rounded to 3 decimal places (about 100 m); empty without a place."),
+        ),
+        Column("respond_due_at", "datetime", _("When the answer is or was due (UTC).")),
+        Column(
+            "respond_state",
+            "string",
+            _("The answer promise: open, kept, broken, renegotiated or cancelled."),
+        ),
+    ),
+    rows=_request_rows,
+    count=lambda: _public_requests().count(),
+    spatial=True,
+)
+
+
+# --- Commitments ---------------------------------------------------------------------------
+
+
+def _public_commitments() -> models.QuerySet[Commitment]:
+    return Commitment.objects.visible_to(None)
+
+
+def _commitment_rows() -> Iterator[tuple[Any, ...]]:
+    rows = (
+        _public_commitments()
+        .order_by("pk")
+        .values_list(
+            "pk", "agency__slug", "kind", "state", "made_at", "due_at", "kept_at", "broken_at"
+        )
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield tuple(_value(value) for value in row)
+
+
+COMMITMENTS = Dataset(
+    identifier="commitments",
+    title=_("Public commitments and their outcomes"),
+    description=_(
+        "Every public promise an agency made (to acknowledge or answer a request, or a "
+        "promise in a staff member's own words), when it was due, and how it ended: kept, "
+        "broken, renegotiated or cancelled. Without the words of the promise or who holds it."
+    ),
+    keywords=("commitments", "service standards", "performance", "deadlines"),
+    columns=(
+        Column("id", "integer", _("The commitment's number.")),
+        Column("agency", "string", _("The short name of the agency that made it.")),
+        Column(
+            "kind",
+            "string",
+            _("acknowledge, respond, extension (respond within an extension) or custom."),
+        ),
+        Column("state", "string", _("open, kept, broken, renegotiated or cancelled.")),
+        Column("made_at", "datetime", _("When it was made (UTC).")),
+        Column("due_at", "datetime", _("When it is or was due (UTC).")),
+        Column("kept_at", "datetime", _("When it was kept (UTC); empty if not kept.")),
+        Column(
+            "broken_at",
+            "datetime",
+            _("When it broke (UTC): a broken promise stays counted as broken."),
+        ),
+    ),
+    rows=_commitment_rows,
+    count=lambda: _public_commitments().count(),
+)
+
+
+DATASETS: dict[str, Dataset] = {dataset.identifier: dataset for dataset in (REQUESTS, COMMITMENTS)}
