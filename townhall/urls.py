@@ -27,6 +27,13 @@ urlpatterns = [
     path("moderation/", include("townhall.conversations.moderation_urls")),
     path("discussions/", include("townhall.conversations.discussion_urls")),
     path("notifications/", include("townhall.activity.urls")),
+    path("consultations/", include("townhall.consultations.urls")),
+    # the joined-up view of a citizen (staff) and the citizen's own page
+    path("citizens/", include("townhall.citizens.urls")),
+    path("my-government/", include("townhall.citizens.my_urls")),
+    # own your data: archive and erasure
+    path("my-data/", include("townhall.privacy.urls")),
+    path("transparency/", include("townhall.transparency.dashboard_urls")),
     path("api/v1/", include("townhall.api.urls")),
     path("open311/", include("townhall.open311.urls")),
     path("feeds/", include("townhall.transparency.urls")),

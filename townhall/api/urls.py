@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import activity, calendar, conversations, discussions, moderation, requests, views
@@ -130,6 +130,12 @@ urlpatterns = [
     ),
     path("follows/", activity.FollowListView.as_view(), name="follow-list"),
     path("follows/<int:pk>/", activity.FollowDetailView.as_view(), name="follow-detail"),
+    path("consultations/", include("townhall.api.consultations.urls")),
+    # citizens/{id}/timeline/, me/timeline/, me/access-log/
+    path("", include("townhall.api.citizens.urls")),
+    # me/export/, me/erase/
+    path("me/", include("townhall.api.privacy.urls")),
+    path("transparency/", include("townhall.api.transparency.urls")),
     path("calendar/due/", calendar.DueDateView.as_view(), name="calendar-due"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -1,0 +1,1 @@
+"""citizens over the REST API."""

@@ -1,0 +1,1 @@
+"""consultations over the REST API."""

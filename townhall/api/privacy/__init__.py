@@ -1,0 +1,1 @@
+"""privacy over the REST API."""

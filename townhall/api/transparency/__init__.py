@@ -1,0 +1,1 @@
+"""transparency over the REST API."""

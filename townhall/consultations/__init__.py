@@ -1,0 +1,1 @@
+"""Consultations: drafts in sections, comments, supports, amendments and the agency's public response."""
