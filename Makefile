@@ -49,6 +49,8 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_requests --if-empty
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_discussions --if-empty
 	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_open311 --if-empty
+	DEBUG=$${DEBUG:-true} $(BIN)/townhall demo_consultations --if-empty
+	DEBUG=$${DEBUG:-true} $(BIN)/townhall build_dashboard
 	@echo "Starting the background task worker and the web server on http://127.0.0.1:$(PORT)"
 	@echo "Emails are written to var/mail/ as .eml files"
 	@echo "Inbound mail: SMTP on 127.0.0.1:$${MAILIN_PORT:-2525} — reply to the .eml notifications in var/mail/ to answer"
@@ -56,7 +58,7 @@ run: install
 	  worker=$$!; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall mailin --host 127.0.0.1 >var/mailin.log 2>&1 & \
 	  mailin=$$!; \
-	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; DEBUG=$${DEBUG:-true} $(BIN)/townhall deliver_webhooks; done) >var/checks.log 2>&1 & \
+	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; DEBUG=$${DEBUG:-true} $(BIN)/townhall deliver_webhooks; DEBUG=$${DEBUG:-true} $(BIN)/townhall expire_assurance; DEBUG=$${DEBUG:-true} $(BIN)/townhall expire_exports; DEBUG=$${DEBUG:-true} $(BIN)/townhall purge_retained_requests; done) >var/checks.log 2>&1 & \
 	  checks=$$!; trap "kill $$worker $$mailin $$checks 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall runserver --noreload 127.0.0.1:$(PORT)
 

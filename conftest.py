@@ -74,11 +74,9 @@ def citizen2(make_user: Any) -> Any:
 
 @pytest.fixture
 def site_admin(make_user: Any) -> Any:
-    """A site administrator who has set up an authenticator app, as every one must."""
-    from allauth.mfa.models import Authenticator
-
+    """A site administrator who has set up a security key, as every one must."""
     admin = make_user("root@example.org", "Site Admin", is_superuser=True, is_staff=True)
-    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={})
+    _give_second_factor(admin)
     return admin
 
 
@@ -124,11 +122,20 @@ def staff_member(make_user: Any, agency: Any, site_admin: Any) -> Any:
 
 
 def _give_second_factor(user: Any) -> None:
-    """Staff pages need a second factor: give the account an authenticator app."""
+    """Staff pages need a second factor: give the account a security key (WebAuthn; an
+    authenticator app counts only where the agency allows it, decision 0016). Just enough
+    of a stored key for pages that list it."""
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.get_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {}}
+        user=user,
+        type=Authenticator.Type.WEBAUTHN,
+        defaults={
+            "data": {
+                "name": "Security key",
+                "credential": {"clientExtensionResults": {"credProps": {"rk": False}}},
+            }
+        },
     )
 
 
@@ -293,6 +300,21 @@ def foi_request(citizen: Any, foi_service: Any) -> Any:
 
     return actions.file_request(
         by=citizen, service=foi_service, description="Every road repair contract of 2025."
+    )
+
+
+@pytest.fixture(autouse=True)
+def browser_staff_may_use_an_authenticator_app(request: pytest.FixtureRequest) -> None:
+    """Browser tests sign staff in with an authenticator app (TOTP), which counts only
+    where the agency allows it (decision 0016): in browser tests, Public Works does."""
+    if request.node.get_closest_marker("browser") is None or "agency" not in request.fixturenames:
+        return
+    from townhall.agencies.actions import update_agency
+
+    update_agency(
+        by=request.getfixturevalue("site_admin"),
+        agency=request.getfixturevalue("agency"),
+        changes={"allow_totp_for_staff": True},
     )
 
 

@@ -177,11 +177,11 @@ class Fixture:
         if membership is None:
             raise SystemExit("No staff member to sign in: run `townhall demo` first.")
         authenticator = Authenticator.objects.filter(
-            user=membership.user, type=Authenticator.Type.TOTP
+            user=membership.user, type=Authenticator.Type.WEBAUTHN
         ).first()
-        if authenticator is None:
+        if authenticator is None:  # a stand-in security key (decision 0016)
             authenticator = Authenticator.objects.create(
-                user=membership.user, type=Authenticator.Type.TOTP, data={}
+                user=membership.user, type=Authenticator.Type.WEBAUTHN, data={}
             )
             self.authenticators.append(authenticator.pk)
         cookies = [self.session_cookie(membership.user_id, authenticator.pk) for _ in range(count)]

@@ -54,3 +54,11 @@ def moderation(request: HttpRequest) -> dict[str, Any]:
         return bool(user.is_staff and is_site_moderator(user))
 
     return {"SHOWS_MODERATION": SimpleLazyObject(shows)}
+
+
+def acting_face(request: HttpRequest) -> dict[str, Any]:
+    """Which face a person with a work persona acts with on this page (identity/personas.py):
+    the header shows it. Lazy: a query only when base.html asks, for signed-in people."""
+    from townhall.identity.personas import face_of
+
+    return {"ACTING_FACE": SimpleLazyObject(lambda: face_of(request))}

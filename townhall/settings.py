@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "townhall.agencies.middleware.StaffSessionLimitsMiddleware",
     "townhall.agencies.middleware.StaffSecondFactorMiddleware",
 ]
 
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "townhall.context_processors.notifications",
                 "townhall.context_processors.inbox",
                 "townhall.context_processors.moderation",
+                "townhall.context_processors.acting_face",
             ],
         },
     },
@@ -153,6 +155,9 @@ else:
 # one worker's pages after another worker's writes. Tests run in one process.
 STATUS_PAGE_CACHE_SECONDS = 60 if REDIS_URL or TESTING else 0
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # citizens: 30 days
+# Staff sessions end 12 hours after sign-in or 30 minutes idle (agencies/middleware.py).
+STAFF_SESSION_MAX_AGE = 60 * 60 * 12
+STAFF_SESSION_IDLE_TIMEOUT = 60 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -217,10 +222,18 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/h/ip,5/h/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Changing email addresses, the password or a sign-in provider asks for the password (or a
+# second factor) again if the last one was over 5 minutes ago (factors always do, MFA's
+# default), and the old address is told of each change (decision 0016).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
+# Staff whose agencies require a security key cannot sign in with an app's code.
+MFA_FORMS = {"authenticate": "townhall.agencies.second_factor.StaffAuthenticateForm"}
 # OpenID Connect providers are SocialApps (provider "openid_connect") an administrator adds
 # in the site administration, each with an IdentityProviderPolicy (README: "Identity
 # providers"). PKCE always; an email is never trusted unless the provider says it is
@@ -320,6 +333,8 @@ ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))
 # Tests that write long threads are not about floods: the rate-limit tests set their own.
 MESSAGES_PER_MINUTE = int(os.environ.get("MESSAGES_PER_MINUTE", "10000" if TESTING else "10"))
 MESSAGES_PER_HOUR = int(os.environ.get("MESSAGES_PER_HOUR", "10000" if TESTING else "100"))
+# Reports to the moderators one account may make in an hour (against report floods).
+FLAGS_PER_HOUR = int(os.environ.get("FLAGS_PER_HOUR", "10000" if TESTING else "30"))
 # Uploads bigger than this are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -383,3 +383,25 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.from_address}: {self.outcome}"
+
+
+class ActivityRedaction(models.Model):
+    """The one change the activity log allows: when a person erases their account, the
+    summaries that name them are rewritten with their pseudonym (`redaction.py`). Each
+    rewrite is recorded here first, with the new wording only (the old one held the
+    personal data), and the database refuses any other change: an UPDATE of an entry
+    passes only when nothing but its summary changes, to the text recorded here."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="redactions", db_index=True
+    )
+    summary = models.CharField(_("summary"), max_length=500)
+    redacted_at = models.DateTimeField(_("redacted"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=100, default="account erased")
+
+    class Meta:
+        verbose_name = _("redaction of an activity")
+        ordering = ["-redacted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.summary}"

@@ -410,7 +410,7 @@ def _validate_and_save(obj: Any, changes: Mapping[str, Any], allowed: frozenset[
 
 AGENCY_FIELDS = frozenset(
     {"name", "slug", "purpose", "jurisdiction", "time_zone", "parent", "email", "phone"}
-    | {"is_published"}
+    | {"is_published", "allow_totp_for_staff"}
 )
 
 

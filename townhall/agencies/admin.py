@@ -76,6 +76,7 @@ class AgencyAdminForm(forms.ModelForm):
             "email",
             "phone",
             "is_published",
+            "allow_totp_for_staff",
         ]
 
     def clean_slug(self) -> str:
@@ -115,6 +116,10 @@ class AgencyAdmin(NoDeleteMixin, admin.ModelAdmin):
             phone=data.get("phone", ""),
             is_published=data.get("is_published", True),
         )
+        if data.get("allow_totp_for_staff"):
+            agency = actions.update_agency(
+                by=request.user, agency=agency, changes={"allow_totp_for_staff": True}
+            )
         _adopt(obj, agency)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

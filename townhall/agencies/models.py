@@ -52,6 +52,14 @@ class Agency(models.Model):
     email = models.EmailField(_("public email"), blank=True)
     phone = models.CharField(_("public phone"), max_length=40, blank=True)
     is_published = models.BooleanField(_("listed publicly"), default=True)
+    allow_totp_for_staff = models.BooleanField(
+        _("staff may use an authenticator app"),
+        default=False,
+        help_text=_(
+            "Staff must sign in with a security key or passkey (WebAuthn). Tick this to also "
+            "accept a code from an authenticator app (TOTP) from this agency's staff."
+        ),
+    )
 
     objects = AgencyQuerySet.as_manager()
 
@@ -340,6 +348,16 @@ class Service(models.Model):
     def get_absolute_url(self) -> str:
         return reverse(
             "agencies:service-detail", kwargs={"slug": self.agency.slug, "code": self.code}
+        )
+
+    @property
+    def needs_legal_name(self) -> bool:
+        """Whether the staff handling a request of this service see the requester's legal
+        name: freedom-of-information requests, and services that need a verified
+        identity. Nowhere else, and never in public (decision 0016)."""
+        return bool(
+            self.kind == ServiceKind.FOI_REQUEST
+            or self.required_assurance == AssuranceLevel.IDENTITY_VERIFIED
         )
 
     def clean(self) -> None:

@@ -8,6 +8,7 @@ not read (to flag) or does not moderate (to hide or restore) is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -149,6 +150,7 @@ class MessageFlagsView(APIView):
             401: NOT_SIGNED_IN,
             404: _error("No message with this id that you may read."),
             415: _error("The body is not JSON."),
+            429: _error("Too many reports from this account in the last hour."),
         },
         tags=["moderation"],
     )
@@ -163,6 +165,8 @@ class MessageFlagsView(APIView):
                 reason=sent.validated_data["reason"],
                 category=sent.validated_data["category"],
             )
+        except moderation.RateLimited as error:
+            raise exceptions.Throttled(detail=" ".join(error.messages)) from error
         except DjangoValidationError as error:
             raise _invalid(error) from error
         except PermissionDenied as error:
@@ -196,25 +200,32 @@ class ModerationQueueView(APIView):
 
 
 class _ModerationActionView(APIView):
+    """POST {"reason"}: one moderation use case on a message or a thread the caller
+    moderates (404 otherwise). Subclasses are made by `_moderation_view`."""
+
     permission_classes = [IsAuthenticated]
     renderer_classes = JSON_ONLY
     parser_classes = [JSONBodyParser]
-
-    def act(self, request: Request, target: Any, reason: str) -> ModerationEntry:
-        raise NotImplementedError
+    # "message" or "thread": what the use case takes, by that keyword.
+    keyword = "message"
+    use_case: Callable[..., ModerationEntry]
 
     def target(self, request: Request, pk: int) -> Any:
         agency_ids = moderation.moderated_agency_ids(request.user)
-        return get_object_or_404(
-            Message.objects.public().filter(moderation.moderated_scope(agency_ids)), pk=pk
-        )
+        if self.keyword == "thread":
+            found: Any = Thread.objects.filter(moderation.moderated_scope(agency_ids, "agency"))
+        else:
+            found = Message.objects.public().filter(moderation.moderated_scope(agency_ids))
+        return get_object_or_404(found, pk=pk)
 
-    def post(self, request: Request, pk: int) -> Response:
+    def respond(self, request: Request, pk: int) -> Response:
         target = self.target(request, pk)
         sent = ReasonSerializer(data=request.data)
         sent.is_valid(raise_exception=True)
         try:
-            entry = self.act(request, target, sent.validated_data["reason"])
+            entry = type(self).use_case(
+                by=request.user, reason=sent.validated_data["reason"], **{self.keyword: target}
+            )
         except DjangoValidationError as error:
             raise _invalid(error) from error
         except PermissionDenied as error:
@@ -231,73 +242,44 @@ _ACTION_RESPONSES = {
 }
 
 
-class HideView(_ModerationActionView):
-    @extend_schema(
-        operation_id="moderation_hide",
-        summary="Hide a message with a public reason",
-        parameters=[MESSAGE_ID],
-        request=ReasonSerializer,
-        responses=_ACTION_RESPONSES,
-        tags=["moderation"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
+def _moderation_view(
+    name: str, summary: str, use_case: Callable[..., ModerationEntry], *, keyword: str
+) -> type[_ModerationActionView]:
+    """The view of one moderation use case, documented for the schema."""
 
-    def act(self, request: Request, target: Any, reason: str) -> ModerationEntry:
-        return moderation.hide_message(by=request.user, message=target, reason=reason)
-
-
-class RestoreView(_ModerationActionView):
-    @extend_schema(
-        operation_id="moderation_restore",
-        summary="Show a hidden message again, with a public reason",
-        parameters=[MESSAGE_ID],
-        request=ReasonSerializer,
-        responses=_ACTION_RESPONSES,
-        tags=["moderation"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def act(self, request: Request, target: Any, reason: str) -> ModerationEntry:
-        return moderation.restore_message(by=request.user, message=target, reason=reason)
-
-
-class _ThreadActionView(_ModerationActionView):
-    def target(self, request: Request, pk: int) -> Any:
-        agency_ids = moderation.moderated_agency_ids(request.user)
-        return get_object_or_404(
-            Thread.objects.filter(moderation.moderated_scope(agency_ids, "agency")), pk=pk
+    class View(_ModerationActionView):
+        @extend_schema(
+            operation_id=f"moderation_{name}",
+            summary=summary,
+            parameters=[THREAD_ID if keyword == "thread" else MESSAGE_ID],
+            request=ReasonSerializer,
+            responses=_ACTION_RESPONSES,
+            tags=["moderation"],
         )
+        def post(self, request: Request, pk: int) -> Response:
+            return self.respond(request, pk)
+
+    View.keyword = keyword
+    View.use_case = staticmethod(use_case)  # type: ignore[assignment]
+    View.__name__ = View.__qualname__ = f"{name.title()}View"
+    return View
 
 
-class LockView(_ThreadActionView):
-    @extend_schema(
-        operation_id="moderation_lock",
-        summary="Lock a thread (no new messages), with a public reason",
-        parameters=[THREAD_ID],
-        request=ReasonSerializer,
-        responses=_ACTION_RESPONSES,
-        tags=["moderation"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def act(self, request: Request, target: Any, reason: str) -> ModerationEntry:
-        return moderation.lock_thread(by=request.user, thread=target, reason=reason)
-
-
-class UnlockView(_ThreadActionView):
-    @extend_schema(
-        operation_id="moderation_unlock",
-        summary="Unlock a thread",
-        parameters=[THREAD_ID],
-        request=ReasonSerializer,
-        responses=_ACTION_RESPONSES,
-        tags=["moderation"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def act(self, request: Request, target: Any, reason: str) -> ModerationEntry:
-        return moderation.unlock_thread(by=request.user, thread=target, reason=reason)
+HideView = _moderation_view(
+    "hide", "Hide a message with a public reason", moderation.hide_message, keyword="message"
+)
+RestoreView = _moderation_view(
+    "restore",
+    "Show a hidden message again, with a public reason",
+    moderation.restore_message,
+    keyword="message",
+)
+LockView = _moderation_view(
+    "lock",
+    "Lock a thread (no new messages), with a public reason",
+    moderation.lock_thread,
+    keyword="thread",
+)
+UnlockView = _moderation_view(
+    "unlock", "Unlock a thread", moderation.unlock_thread, keyword="thread"
+)

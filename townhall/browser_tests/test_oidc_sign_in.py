@@ -227,6 +227,11 @@ def test_an_identity_linked_to_another_account_cannot_be_linked_again(
     axe_check(page)
     page.get_by_role("button", name="Continue").click()
     sign_in_at_provider(page, "ada")
+    # Connecting an identity to an account asks for its password again first.
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    axe_check(page)
+    page.get_by_label("Password").fill("townhall-demo-password")
+    page.get_by_role("button", name="Confirm").click()
     page.get_by_text("already connected to a different account").wait_for()
     assert page.url.endswith("/account/")
     axe_check(page)

@@ -1,3 +1,5 @@
+"""Consultations: drafts in sections, comments, supports, amendments and the agency's public response."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,11 @@ class ConsultationsConfig(AppConfig):
     name = "townhall.consultations"
     label = "consultations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from townhall.activity.follows import register_followable
+
+        from .models import Consultation
+
+        # Followers hear of new versions and of the published response.
+        register_followable(Consultation)

@@ -423,7 +423,8 @@ def post_in_discussion(
         actor=by,
         persona=persona,
         agency=current.agency,
-        target=current,
+        # The message itself: an emailed answer to its notification replies under it.
+        target=message,
         occurred_at=message.created_at,
     )
     url = message.get_absolute_url()

@@ -21,7 +21,7 @@ from townhall.activity.inbound import InboundAttachment, register_reply_handler
 from .actions import answering_persona, reply_in_conversation
 from .attachments import CheckedFile, check_uploads
 from .discussions import post_in_discussion
-from .models import Thread
+from .models import Message, Thread
 
 
 def checked_files(attachments: Sequence[InboundAttachment]) -> list[CheckedFile]:
@@ -63,5 +63,26 @@ def post_reply(
     return message.get_absolute_url()
 
 
+def can_reply_to_message(user: Any, message: Message) -> bool:
+    """A message of a public discussion is answered under it (its top-level message)."""
+    return (
+        message.thread.is_discussion and not message.is_internal and can_reply(user, message.thread)
+    )
+
+
+def post_reply_to_message(
+    *, user: Any, target: Message, body: str, attachments: Sequence[InboundAttachment] = ()
+) -> str:
+    """Post an emailed answer to a discussion message as a reply to it (nested one level,
+    as on the website); returns the link to the new message."""
+    if not target.thread.is_discussion:
+        raise PermissionDenied(_("Answer this on the website."))
+    if attachments:
+        raise ValidationError(_("Public discussions take no attachments."))
+    message = post_in_discussion(by=user, thread=target.thread, body=body, parent=target)
+    return message.get_absolute_url()
+
+
 def register() -> None:
     register_reply_handler(Thread, post=post_reply, can_reply=can_reply)
+    register_reply_handler(Message, post=post_reply_to_message, can_reply=can_reply_to_message)

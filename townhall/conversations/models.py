@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from townhall.agencies.models import Agency, StaffMembership, Team
 
+from .registry import owned_kind
+
 # Longest message body, in characters (a long FOI request fits easily).
 BODY_MAX_LENGTH = 20_000
 # Longest conversation subject, in characters.
@@ -156,6 +158,9 @@ class Thread(models.Model):
     def get_absolute_url(self) -> str:
         if self.kind == ThreadKind.DISCUSSION:
             return reverse("discussions:discussion-detail", kwargs={"pk": self.pk})
+        owned = owned_kind(self.kind)
+        if owned is not None:  # a request's replies: the request's page
+            return owned.url(self)
         return reverse("conversations:conversation-detail", kwargs={"pk": self.pk})
 
     @property
@@ -165,6 +170,10 @@ class Thread(models.Model):
     @property
     def is_discussion(self) -> bool:
         return self.kind == ThreadKind.DISCUSSION
+
+    @property
+    def is_request(self) -> bool:
+        return self.kind == ThreadKind.REQUEST
 
 
 class MessageQuerySet(models.QuerySet["Message"]):

@@ -56,6 +56,7 @@ from .moderation_models import (
     ModerationAction,
     ModerationEntry,
 )
+from .registry import owned_kinds
 from .rendering import links_as_text
 
 SITE_MODERATOR_PERMISSION = "conversations.moderate_everywhere"
@@ -157,7 +158,11 @@ def flaggable_messages(user: Any) -> QuerySet[Message]:
         return Message.objects.none()
     readable = Thread.objects.visible_to(user).values("pk").order_by()
     discussions = Thread.objects.discussions_visible_to(user).values("pk").order_by()
-    return Message.objects.public().filter(Q(thread__in=readable) | Q(thread__in=discussions))
+    rule = Q(thread__in=readable) | Q(thread__in=discussions)
+    # Threads other apps own (a request's replies): their own rule says who reads them.
+    for kind, owned in owned_kinds().items():
+        rule |= Q(thread__kind=kind, thread__in=owned.readable(user))
+    return Message.objects.public().filter(rule)
 
 
 def hidden_notice(entry: ModerationEntry | None) -> str:
@@ -213,8 +218,15 @@ def _fresh_authors(messages: list[Message]) -> set[int]:
 
 
 def prepare_messages(messages: list[Message], *, user: Any, thread: Thread) -> None:
-    """Set what a page or the API shows of each message, as `user` may see it, in a fixed
-    number of queries:
+    """`prepare_messages_of_agency` for the messages of `thread`."""
+    prepare_messages_of_agency(messages, user=user, agency_id=thread.agency_id)
+
+
+def prepare_messages_of_agency(
+    messages: list[Message], *, user: Any, agency_id: int | None
+) -> None:
+    """Set what a page or the API shows of each message of one thread held by the agency
+    `agency_id`, as `user` may see it, in a fixed number of queries:
 
     - `display_html`: the body to show (links as plain text for a new account's messages;
       empty for a hidden message `user` may not read);
@@ -227,7 +239,7 @@ def prepare_messages(messages: list[Message], *, user: Any, thread: Thread) -> N
     plain = authors_with_plain_links(_fresh_authors(messages))
     hidden_ids = [m.pk for m in messages if m.is_hidden]
     # Who moderates matters only for hidden messages: no query when there are none.
-    moderator = moderator_for(user, thread.agency_id) if signed_in and hidden_ids else None
+    moderator = moderator_for(user, agency_id) if signed_in and hidden_ids else None
     entries = latest_hide_entries(hidden_ids)
     appeals: dict[int, Appeal] = {}
     if hidden_ids and signed_in:
@@ -325,6 +337,25 @@ def check_rate_limit(author: Any) -> None:
         )
 
 
+def _check_flag_limit(by: Any) -> None:
+    """Refuse a report from an account that made `FLAGS_PER_HOUR` in the last hour, so a
+    flood of reports cannot bury the queue. The account row is locked first, as for
+    messages, so simultaneous reports are counted one after another."""
+    user_model = get_user_model()
+    list(user_model._default_manager.select_for_update().filter(pk=by.pk).values("pk"))
+    since = timezone.now() - dt.timedelta(hours=1)
+    made = Flag.objects.filter(flagged_by_id=by.pk, created_at__gt=since).count()
+    if made >= settings.FLAGS_PER_HOUR:
+        raise RateLimited(
+            _(
+                "You have reported %(count)s messages in the last hour, the most allowed. "
+                "The moderators will look at them; wait a while before reporting more."
+            )
+            % {"count": made},
+            code="rate_limited",
+        )
+
+
 def _activity_visibility(thread: Thread) -> str:
     return Visibility.PUBLIC if thread.kind == ThreadKind.DISCUSSION else Visibility.PARTICIPANTS
 
@@ -389,6 +420,7 @@ def flag_message(
         raise ValidationError(_("You cannot report your own message."))
     if found.is_hidden:
         raise ValidationError(_("A moderator has already hidden this message."))
+    _check_flag_limit(by)
     already = _("You have already reported this message; the moderators will look at it.")
     if Flag.objects.filter(message=found, flagged_by=by).exists():
         raise ValidationError(already, code="duplicate")
@@ -427,49 +459,31 @@ def hide_message(*, by: Any, message: Message, reason: str) -> ModerationEntry:
     if current.is_hidden:
         raise ValidationError(_("This message is already hidden."))
     now = timezone.now()
-    current.is_hidden = True
-    current.save(update_fields=["is_hidden"])
-    message.is_hidden = True
-    entry = _log(
-        action=ModerationAction.HIDE,
-        moderator=moderator,
-        thread=current.thread,
-        message=current,
-        reason=reason,
-        at=now,
+    entry = _set_hidden(
+        by=by, moderator=moderator, current=current, hidden=True, reason=reason, at=now
     )
+    message.is_hidden = True
     Flag.objects.open().filter(message=current).update(
         state=FlagState.HIDDEN, resolved_by=by, resolved_at=now
     )
-    thread = current.thread
-    activity = record_activity(
-        verb="moderation.hidden",
-        summary=f"Hidden by moderator {moderator.name}: {reason}",
-        visibility=_activity_visibility(thread),
-        actor=by,
-        persona=moderator.persona,
-        agency=thread.agency,
-        citizen=thread.citizen,
-        target=thread,
-        occurred_at=now,
-    )
-    if current.author_id != by.pk:
-        notify(
-            recipients=[current.author],
-            activity=activity,
-            reason=_("A moderator hid your message: %(reason)s") % {"reason": reason},
-            url=reverse("moderation:appeal-new", kwargs={"message_pk": current.pk}),
-        )
     return entry
 
 
-def _restore(
-    *, by: Any, moderator: Moderator, current: Message, reason: str, at: dt.datetime
+def _set_hidden(
+    *,
+    by: Any,
+    moderator: Moderator,
+    current: Message,
+    hidden: bool,
+    reason: str,
+    at: dt.datetime,
 ) -> ModerationEntry:
-    current.is_hidden = False
+    """Hide or show `current` (locked): the public log's entry, the activity, and the
+    author told (with where to appeal, or where the message is again)."""
+    current.is_hidden = hidden
     current.save(update_fields=["is_hidden"])
     entry = _log(
-        action=ModerationAction.RESTORE,
+        action=ModerationAction.HIDE if hidden else ModerationAction.RESTORE,
         moderator=moderator,
         thread=current.thread,
         message=current,
@@ -477,9 +491,10 @@ def _restore(
         at=at,
     )
     thread = current.thread
+    done = "Hidden" if hidden else "Restored"
     activity = record_activity(
-        verb="moderation.restored",
-        summary=f"Restored by moderator {moderator.name}: {reason}",
+        verb="moderation.hidden" if hidden else "moderation.restored",
+        summary=f"{done} by moderator {moderator.name}: {reason}",
         visibility=_activity_visibility(thread),
         actor=by,
         persona=moderator.persona,
@@ -489,11 +504,17 @@ def _restore(
         occurred_at=at,
     )
     if current.author_id != by.pk:
+        if hidden:
+            told = _("A moderator hid your message: %(reason)s")
+            url = reverse("moderation:appeal-new", kwargs={"message_pk": current.pk})
+        else:
+            told = _("A moderator restored your message: %(reason)s")
+            url = current.get_absolute_url()
         notify(
             recipients=[current.author],
             activity=activity,
-            reason=_("A moderator restored your message: %(reason)s") % {"reason": reason},
-            url=current.get_absolute_url(),
+            reason=told % {"reason": reason},
+            url=url,
         )
     return entry
 
@@ -511,7 +532,9 @@ def restore_message(*, by: Any, message: Message, reason: str) -> ModerationEntr
     if not current.is_hidden:
         raise ValidationError(_("This message is not hidden."))
     now = timezone.now()
-    entry = _restore(by=by, moderator=moderator, current=current, reason=reason, at=now)
+    entry = _set_hidden(
+        by=by, moderator=moderator, current=current, hidden=False, reason=reason, at=now
+    )
     Appeal.objects.filter(message=current, outcome=AppealOutcome.PENDING).update(
         outcome=AppealOutcome.RESTORED,
         decided_by=by,
@@ -676,7 +699,9 @@ def decide_appeal(*, by: Any, appeal: Appeal, restore: bool, decision: str) -> A
     now = timezone.now()
     message = _locked_message(current.message)
     if restore and message.is_hidden:
-        _restore(by=by, moderator=moderator, current=message, reason=decision, at=now)
+        _set_hidden(
+            by=by, moderator=moderator, current=message, hidden=False, reason=decision, at=now
+        )
     current.outcome = AppealOutcome.RESTORED if restore else AppealOutcome.UPHELD
     current.decided_by = by
     current.decided_by_name = moderator.name[:120]

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,6 +153,7 @@ def raise_assurance(
     claims: Iterable[str] = (),
     document_type: str = "",
     expires_at: datetime | None = None,
+    persona: Any = None,
 ) -> AssuranceRecord:
     """Record that `user` reached `level` by `method`, and bring their level up to date.
 
@@ -160,6 +162,8 @@ def raise_assurance(
     person, a site administrator for "admin" records about someone else. In-person
     records need the type of document seen — never its number. A repeat of a record that
     still stands (same level, method and provider, no later expiry) changes nothing.
+    `persona`: the verifier's own active staff membership (work persona) for in-person
+    checks, kept on the record and in the activity log.
     """
     if method not in AssuranceMethod.values:
         raise ValidationError({"method": _("Choose how the level was reached.")})
@@ -173,6 +177,10 @@ def raise_assurance(
         raise ValidationError(
             {"document_type": _("A document type is recorded only for in-person checks.")}
         )
+    if persona is not None and (
+        method != AssuranceMethod.IN_PERSON or persona.user_id != by.pk or not persona.is_active
+    ):
+        raise PermissionDenied(_("You can only act through your own active staff membership."))
     if method == AssuranceMethod.OIDC and not provider_id:
         raise ValidationError({"provider_id": _("Name the identity provider.")})
     now = timezone.now()
@@ -199,20 +207,88 @@ def raise_assurance(
         claims=claim_names,
         document_type=document_type,
         verified_by=by if method in (AssuranceMethod.IN_PERSON, AssuranceMethod.ADMIN) else None,
+        verified_as=persona,
         reached_at=now,
         expires_at=expires_at,
     )
     _recompute_level(user)
     how = AssuranceMethod(method).label
-    record_activity(
+    record._activity = record_activity(  # type: ignore[attr-defined]
         verb="account.assurance_raised",
         summary=f"{user.display_name} reached “{AssuranceLevel(level).label}” ({how})",
         visibility=Visibility.PARTICIPANTS,
         actor=by,
+        persona=persona,
         citizen=user,
         target=record,
     )
     return record
+
+
+@transaction.atomic
+def verify_in_person(
+    *, by: Any, user: User, document_type: str, persona: Any = None
+) -> AssuranceRecord:
+    """A verifier saw `user` in person with an identity document of `document_type`
+    (never its number): the account becomes identity-verified, the record keeps who
+    checked and as which work persona, and the person is told.
+
+    Only an account with the permission `identity.verify_in_person`, never for itself.
+    Staff act through one of their active memberships (`persona`; the first one when
+    not given). Checking someone already verified in person records nothing new.
+    """
+    if not getattr(by, "is_authenticated", False) or not by.has_perm("identity.verify_in_person"):
+        raise PermissionDenied(_("You may not verify people in person."))
+    if persona is None:
+        persona = (
+            by.staff_memberships.filter(is_active=True)
+            .select_related("agency")
+            .order_by("agency__name", "pk")
+            .first()
+        )
+    record = raise_assurance(
+        by=by,
+        user=user,
+        level=AssuranceLevel.IDENTITY_VERIFIED,
+        method=AssuranceMethod.IN_PERSON,
+        document_type=document_type,
+        persona=persona,
+    )
+    activity = getattr(record, "_activity", None)
+    if activity is not None:  # a new record, not one that already stood
+        notify(
+            recipients=[user],
+            activity=activity,
+            reason="identity_verified_in_person",
+            url=reverse("identity:account"),
+        )
+    return record
+
+
+@transaction.atomic
+def set_in_person_verifier(*, by: Any, user: User, allowed: bool) -> User:
+    """A site administrator lets `user` verify people in person (permission
+    `identity.verify_in_person`), or stops them. Raises PermissionDenied for anyone else."""
+    if not (getattr(by, "is_authenticated", False) and by.is_superuser):
+        raise PermissionDenied(_("Only a site administrator can choose who verifies people."))
+    permission = Permission.objects.get(
+        content_type__app_label="identity", codename="verify_in_person"
+    )
+    if allowed:
+        user.user_permissions.add(permission)
+    else:
+        user.user_permissions.remove(permission)
+    for cache in ("_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)
+    record_activity(
+        verb="identity.verifier_granted" if allowed else "identity.verifier_removed",
+        summary=f"{by.display_name} {'let' if allowed else 'stopped'} {user.display_name} "
+        "verify people in person",
+        visibility=Visibility.INTERNAL,
+        actor=by,
+        target=user,
+    )
+    return user
 
 
 @transaction.atomic
@@ -272,9 +348,74 @@ def has_lapsed_assurance(user: User) -> bool:
 
 @transaction.atomic
 def refresh_assurance(*, user: User) -> User:
-    """Bring the account's level in line with its records (after one expired)."""
+    """Bring the account's level in line with its records (after one expired), and tell
+    the person if it fell (see `expire_assurance`)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    return _recompute_level(user)
+    before = user.assurance_level
+    lapsed = None
+    if user.assurance_changed_at is not None:
+        lapsed = AssuranceRecord.objects.filter(
+            user=user,
+            level=before,
+            reached_at=user.assurance_changed_at,
+            revoked_at__isnull=True,
+            expires_at__lte=timezone.now(),
+        ).first()
+    _recompute_level(user)
+    if lapsed is not None and _level_rank(user.assurance_level) < _level_rank(before):
+        activity = record_activity(
+            verb="account.assurance_expired",
+            summary=(
+                f"“{lapsed.get_level_display()}” expired for {user.display_name}; the account "
+                f"is now at “{user.get_assurance_level_display()}”"
+            ),
+            visibility=Visibility.PARTICIPANTS,
+            citizen=user,
+            target=lapsed,
+        )
+        notify(
+            recipients=[user],
+            activity=activity,
+            reason="assurance_expired",
+            url=reverse("identity:account"),
+        )
+    return user
+
+
+def expire_assurance(*, at: datetime | None = None, batch_size: int = 500) -> int:
+    """The scheduled job: lower every account whose level stands on a record that has
+    expired, and tell each person once (the level then stands on another record, or on
+    none, so running again changes nothing). Returns how many accounts fell.
+
+    Reads only the records levels stand on (`reached_at` = `User.assurance_changed_at`)
+    that have expired, `batch_size` at a time; each account in its own transaction.
+    """
+    at = at or timezone.now()
+    lowered = 0
+    seen: set[int] = set()
+    while True:
+        batch = [
+            user_id
+            for user_id in AssuranceRecord.objects.filter(
+                revoked_at__isnull=True,
+                expires_at__lte=at,
+                level=models.F("user__assurance_level"),
+                reached_at=models.F("user__assurance_changed_at"),
+            )
+            .exclude(user_id__in=seen)
+            .order_by("expires_at", "pk")
+            .values_list("user_id", flat=True)[:batch_size]
+        ]
+        if not batch:
+            return lowered
+        for user_id in dict.fromkeys(batch):
+            seen.add(user_id)
+            user = User.objects.filter(pk=user_id).first()
+            if user is None:
+                continue
+            before = user.assurance_level
+            if refresh_assurance(user=user).assurance_level != before:
+                lowered += 1
 
 
 def policy_for(provider_id: str) -> claims_module.ClaimsPolicy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from allauth.account.adapter import DefaultAccountAdapter
@@ -18,6 +19,7 @@ from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnec
 from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.models import Site
 from django.contrib.sites.requests import RequestSite
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from . import actions, oidc
 from .languages import use_language
 from .models import IdentityProviderPolicy, User
+from .sessions import note_sign_in
 from .tasks import deliver_email
 
 logger = logging.getLogger("townhall.identity.sign_in")
@@ -70,9 +73,16 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def _mail_context(self, email: str, context: dict[str, Any]) -> dict[str, Any]:
-        """allauth's context, with this site named as settings say (not the Sites table)."""
+        """allauth's context, with this site named as settings say (not the Sites table).
+
+        Some notices (a factor added) are sent after the transaction commits, possibly
+        outside the request: the site is then the one SITE_URL names."""
         request = allauth_context.request
-        site = RequestSite(request)
+        site: Any
+        if request is not None:
+            site = RequestSite(request)
+        else:
+            site = Site(domain=urlsplit(settings.SITE_URL).netloc, name=settings.SITE_NAME)
         site.name = settings.SITE_NAME
         return {"request": request, "email": email, **context, "current_site": site}
 
@@ -220,7 +230,9 @@ def record_provider_assurance(sociallogin: SocialLogin, user: Any) -> None:
 
 
 def _on_any_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    """A level that has expired since the last visit is lowered as the person comes in."""
+    """Start the session's clocks (staff session limits); a level that has expired since
+    the last visit is lowered as the person comes in."""
+    note_sign_in(request)
     if actions.has_lapsed_assurance(user):
         actions.refresh_assurance(user=user)
 

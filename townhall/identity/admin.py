@@ -173,6 +173,7 @@ class AssuranceRecordAdmin(admin.ModelAdmin):
         "claims",
         "document_type",
         "verified_by",
+        "verified_as",
         "reached_at",
         "expires_at",
         "revoked_at",

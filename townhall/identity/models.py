@@ -40,6 +40,16 @@ class UserQuerySet(models.QuerySet["User"]):
             return self.all()
         return self.filter(pk=user.pk)
 
+    def findable_for_in_person_check(self, user: Any) -> UserQuerySet:
+        """Accounts a verifier (permission `identity.verify_in_person`) may look up, by
+        exact email address, to check someone in person: every active account but their
+        own. Nobody else finds anyone."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if not user.has_perm("identity.verify_in_person"):
+            return self.none()
+        return self.filter(is_active=True).exclude(pk=user.pk)
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
@@ -201,6 +211,15 @@ class AssuranceRecord(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("verified by"),
+    )
+    verified_as = models.ForeignKey(
+        "agencies.StaffMembership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified as"),
+        help_text=_("The work persona (and so the agency) of the staff member who checked."),
     )
     reached_at = models.DateTimeField(_("reached"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

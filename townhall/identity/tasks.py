@@ -1,4 +1,5 @@
-"""Background work for accounts: sending the emails allauth renders."""
+"""Background work for accounts: sending the emails allauth renders; lowering levels whose
+records expired."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ def deliver_email(
     if html:
         message.attach_alternative(html, "text/html")
     return message.send()
+
+
+@task()
+def expire_assurance() -> int:
+    """The scheduled expiry of assurance levels (`townhall expire_assurance`)."""
+    from . import actions
+
+    return actions.expire_assurance()

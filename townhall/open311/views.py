@@ -451,6 +451,10 @@ def _file(request: HttpRequest, fmt: str) -> HttpResponse:
             _("lat/long: say where, with lat and long, address_string or address_id.")
         )
     description = parameters.text(params, "description", limit=DESCRIPTION_MAX_LENGTH)
+    if not description.strip():
+        # GeoReport v2 makes the description optional; a request still reads as words, so
+        # it says what is known (the status page and the inbox show it).
+        description = f"{service.name}: reported through {application.name} without a description."
     media_url = parameters.text(params, "media_url", limit=1000)
     if media_url:
         try:

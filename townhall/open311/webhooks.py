@@ -61,6 +61,8 @@ ATTEMPT_LEASE = dt.timedelta(minutes=2)
 # Activity verbs → the event applications see.
 EVENT_OF_VERB: dict[str, str] = {
     "request.filed": WebhookEvent.REQUEST_FILED,
+    "request.acknowledged": WebhookEvent.REQUEST_STATUS_CHANGED,
+    "request.resumed": WebhookEvent.REQUEST_STATUS_CHANGED,
     "request.clarification_requested": WebhookEvent.REQUEST_STATUS_CHANGED,
     "request.answered": WebhookEvent.REQUEST_STATUS_CHANGED,
     "request.closed": WebhookEvent.REQUEST_STATUS_CHANGED,

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import QuerySet
 
 
 class ServiceRequestsConfig(AppConfig):
@@ -19,6 +22,16 @@ class ServiceRequestsConfig(AppConfig):
         from . import inbound
 
         inbound.register()
+        # A request's replies are a thread (decision 0006): whoever may see the request may
+        # read them, and so report a message there to the moderators.
+        from townhall.conversations.models import ThreadKind
+        from townhall.conversations.registry import register_thread_kind
+
+        register_thread_kind(
+            ThreadKind.REQUEST,
+            readable=_readable_request_threads,
+            url=_request_thread_url,
+        )
         # Confirming an email address claims the requests filed for it elsewhere (Open311).
         from allauth.account.signals import email_confirmed
 
@@ -33,3 +46,13 @@ def _claim_on_email_confirmed(
     user = getattr(email_address, "user", None)
     if user is not None and user.is_active:
         claim_contact_requests(by=user)
+
+
+def _readable_request_threads(user: object) -> QuerySet[Any]:
+    from .models import ServiceRequest
+
+    return ServiceRequest.objects.visible_to(user).values("thread_id").order_by()
+
+
+def _request_thread_url(thread: Any) -> str:
+    return str(thread.request.get_absolute_url())

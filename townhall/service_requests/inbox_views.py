@@ -62,6 +62,7 @@ from .inbox_forms import (
     teams_managed_by,
 )
 from .models import SavedReply, ServiceRequest
+from .signals import private_request_read
 
 PAGE_SIZE = 50
 # How long the queue counts in the inbox navigation are kept per account.
@@ -411,7 +412,10 @@ WORKING_FORMS: dict[str, type[WorkingForm]] = {
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return render_working(request, handled_request(request, reference))
+    sr = handled_request(request, reference)
+    if not sr.is_public:  # the requester's access log records who read it (citizens app)
+        private_request_read.send(sender=ServiceRequest, user=request.user, service_request=sr)
+    return render_working(request, sr)
 
 
 def _answers(sr: ServiceRequest) -> list[tuple[str, str]]:
@@ -685,7 +689,7 @@ def saved_replies(request: HttpRequest) -> HttpResponse:
     page_error = ""
     if request.method == "POST" and "delete" in request.POST:
         visible = SavedReply.objects.filter(team__agency__in=agencies_handled_by(user))
-        target = visible.filter(pk=_int(request.POST.get("delete"))).first()
+        target = visible.filter(pk=pk_from_form(request.POST.get("delete"))).first()
         if target is None:
             messages.info(request, _("That saved reply is already deleted."))
             return redirect("inbox:saved-replies")
@@ -742,7 +746,7 @@ def saved_replies(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _int(value: Any) -> int:
+def pk_from_form(value: Any) -> int:
     """A primary key from a form, or 0 (which matches nothing)."""
     try:
         number = int(str(value))

@@ -36,6 +36,7 @@ from townhall.activity.models import Activity, Visibility
 from townhall.agencies.models import Agency, Service, StaffMembership, Team
 from townhall.commitments.models import Commitment, CommitmentState
 from townhall.commitments.queries import at_risk_cutoffs
+from townhall.conversations import moderation
 from townhall.conversations.models import Attachment, Message
 
 from .models import OPEN_STATUSES, ServiceRequest, ServiceRequestQuerySet, Status
@@ -192,19 +193,24 @@ def request_commitments(request: ServiceRequest, user: Any) -> list[Commitment]:
 
 def request_messages(request: ServiceRequest, user: Any) -> list[Message]:
     """The request's messages `user` may read, oldest first, with their author, persona
-    and attachments. Internal notes (and internal attachments) only for the agency's staff
-    and site administrators. Three queries. The caller has already checked that `user`
+    and attachments, prepared for display by moderation (`prepare_messages`). Internal
+    notes (and internal attachments) only for the agency's staff and site administrators.
+    Three queries (more only when some message is hidden). The caller has already checked that `user`
     may see the request (`get_visible_request`)."""
     messages = Message.objects.filter(thread_id=request.thread_id)
     attachments = Attachment.objects.order_by("uploaded_at", "id")
     if not is_agency_staff(user, request.agency_id):
         messages = messages.public()
         attachments = attachments.filter(is_internal=False)
-    return list(
+    found = list(
         messages.select_related("author", "persona", "persona__agency")
         .prefetch_related(Prefetch("attachments", queryset=attachments))
         .order_by("created_at", "id")
     )
+    # What moderation shows: a hidden message's notice, its text only for its author and
+    # the moderators, the "Report" link (no query unless a message is hidden).
+    moderation.prepare_messages_of_agency(found, user=user, agency_id=request.agency_id)
+    return found
 
 
 def request_attachments(request: ServiceRequest, user: Any) -> list[Attachment]:

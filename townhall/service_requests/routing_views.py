@@ -15,10 +15,10 @@ from townhall.agencies.models import Service
 from . import actions
 from .inbox_forms import RoutingRuleForm, agencies_handled_by, teams_managed_by
 from .inbox_views import (
-    _int,
     add_action_errors,
     first_submission,
     forget_submission,
+    pk_from_form,
     staff_required,
 )
 from .models import RoutingRule
@@ -58,7 +58,7 @@ def routing_rules(request: HttpRequest) -> HttpResponse:
         rule = (
             RoutingRule.objects.filter(agency__in=agencies_handled_by(user))
             .select_related("agency", "team")
-            .filter(pk=_int(request.POST.get("remove")))
+            .filter(pk=pk_from_form(request.POST.get("remove")))
             .first()
         )
         if rule is None:

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,6 +35,7 @@ from townhall.commitments.views import in_words
 from townhall.conversations.attachments import attachment_response, check_uploads
 from townhall.conversations.models import Attachment
 from townhall.identity.models import AssuranceLevel
+from townhall.identity.sessions import forget_return_to, remember_return_to
 
 from . import actions, queries, status_pages
 from .forms import (
@@ -123,9 +124,43 @@ def asks_for_location(service: Service) -> bool:
     )
 
 
+# What a person had typed when they were sent to reach a service's level, kept in their
+# session per service and given back when they return to the form (decision 0016).
+DRAFT_SESSION_KEY = "requests_draft_{code}"
+DRAFT_MAX_CHARS = 50_000
+
+
+def _keep_draft(request: HttpRequest, service: Service) -> bool:
+    """Keep the filing form's fields (never files, never the security token)."""
+    if request.method != "POST":
+        return False
+    draft = {
+        name: request.POST.getlist(name)[:50]
+        for name in list(request.POST)[:200]
+        if name not in ("csrfmiddlewaretoken", "nav", "step", "attachments")
+    }
+    if sum(len(value) for values in draft.values() for value in values) > DRAFT_MAX_CHARS:
+        return False
+    request.session[DRAFT_SESSION_KEY.format(code=service.code)] = draft
+    return True
+
+
+def _take_draft(request: HttpRequest, service: Service) -> QueryDict | None:
+    draft = request.session.pop(DRAFT_SESSION_KEY.format(code=service.code), None)
+    if not isinstance(draft, dict):
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in draft.items():
+        if isinstance(name, str) and isinstance(values, list):
+            data.setlist(name, [str(value) for value in values])
+    return data
+
+
 def _assurance_page(
     request: HttpRequest, service: Service, *, required: str, current: str
 ) -> HttpResponse:
+    kept = _keep_draft(request, service)
+    remember_return_to(request, reverse("requests:request-file", args=[service.code]))
     return render(
         request,
         "service_requests/request_assurance.html",
@@ -134,6 +169,7 @@ def _assurance_page(
             "agency": service.agency,
             "required": AssuranceLevel(required),
             "current": AssuranceLevel(current),
+            "draft_kept": kept,
         },
         status=403,
     )
@@ -151,12 +187,15 @@ class _Filing:
     send: RequestSendForm
     idempotency_key: str
     files_lost: bool = False
+    draft: QueryDict | None = None
 
     @classmethod
-    def start(cls, request: HttpRequest, service: Service) -> _Filing:
+    def start(
+        cls, request: HttpRequest, service: Service, draft: QueryDict | None = None
+    ) -> _Filing:
         steps = [DETAILS, *([LOCATION] if asks_for_location(service) else []), REVIEW]
         is_post = request.method == "POST"
-        data = request.POST if is_post else None
+        data = request.POST if is_post else draft
         send = RequestSendForm(data, request.FILES if is_post else None)
         key = request.POST.get("idempotency_key", "") if is_post else ""
         if not IDEMPOTENCY_KEY_PATTERN.match(key):
@@ -170,6 +209,7 @@ class _Filing:
             send=send,
             idempotency_key=key,
             files_lost=is_post and bool(request.FILES.getlist("attachments")),
+            draft=None if is_post else draft,
         )
 
     def form_of(self, step: str) -> RequestDetailsForm | RequestLocationForm | RequestSendForm:
@@ -183,7 +223,7 @@ class _Filing:
         """What the other steps said, as (name, value) pairs for hidden fields."""
         if not self.details.is_bound:
             return []
-        data = self.request.POST
+        data = self.draft if self.draft is not None else self.request.POST
         names: list[str] = []
         for other in self.steps:
             if other not in (step, REVIEW):
@@ -294,8 +334,12 @@ def request_file(request: HttpRequest, code: str) -> HttpResponse:
         return _assurance_page(
             request, service, required=service.required_assurance, current=user.assurance_level
         )
-    filing = _Filing.start(request, service)
+    forget_return_to(request, reverse("requests:request-file", args=[service.code]))
+    draft = _take_draft(request, service) if request.method != "POST" else None
+    filing = _Filing.start(request, service, draft=draft)
     if request.method != "POST":
+        if draft is not None:
+            messages.info(request, _("Welcome back: here is what you had typed."))
         return filing.render(DETAILS)
 
     step = request.POST.get("step", "")

@@ -232,4 +232,93 @@ COMMITMENTS = Dataset(
 )
 
 
-DATASETS: dict[str, Dataset] = {dataset.identifier: dataset for dataset in (REQUESTS, COMMITMENTS)}
+# --- Dashboard figures (the rollups of dashboard.py) ----------------------------------------
+
+
+_DASHBOARD_FIGURES: dict[str, tuple[str, str | Promise]] = {
+    "received": ("integer", _("Requests received in the month, private ones included.")),
+    "acknowledged": ("integer", _("Of those, how many a person has replied to by now.")),
+    "answered": ("integer", _("Of those, how many are answered by now.")),
+    "closed": ("integer", _("Of those, how many are closed, declined or duplicates now.")),
+    "open": ("integer", _("Of those, how many are still open now.")),
+    "median_hours_to_acknowledge": (
+        "number",
+        _("Median hours from filing to the first reply (estimated from hour bands)."),
+    ),
+    "p90_hours_to_acknowledge": ("number", _("90th percentile of the same, in hours.")),
+    "median_hours_to_respond": (
+        "number",
+        _("Median hours from filing to the answer (estimated from hour bands)."),
+    ),
+    "p90_hours_to_respond": ("number", _("90th percentile of the same, in hours.")),
+    "acknowledged_on_time_share": (
+        "number",
+        _("Share (0 to 1) of the requests received that were acknowledged by the standard."),
+    ),
+    "answered_on_time_share": (
+        "number",
+        _("Share (0 to 1) of the answered requests answered by their deadline."),
+    ),
+    "commitments_made": ("integer", _("Promises made in the month (all kinds).")),
+    "commitments_kept": ("integer", _("Of those, kept on time.")),
+    "commitments_broken": ("integer", _("Of those, broken (a broken promise stays broken).")),
+    "commitments_renegotiated": ("integer", _("Of those, moved to a new date with a reason.")),
+    "commitments_cancelled": ("integer", _("Of those, withdrawn with their request.")),
+    "commitments_open": ("integer", _("Of those, still open.")),
+    "promises_kept_share": (
+        "number",
+        _("Kept ÷ (kept + broken + renegotiated), 0 to 1; empty when none has ended."),
+    ),
+    "foi_received": ("integer", _("Freedom-of-information requests received in the month.")),
+    "foi_on_time": ("integer", _("Of those, answered by their (possibly extended) deadline.")),
+    "foi_late": ("integer", _("Of those, whose deadline passed without an answer.")),
+    "foi_extended": ("integer", _("Of those, whose deadline was extended.")),
+    "foi_on_time_share": ("number", _("On time ÷ (on time + late), 0 to 1.")),
+}
+
+
+def _dashboard_rows() -> Iterator[tuple[Any, ...]]:
+    from .dashboard import open_data_rows  # the dashboard reads the rollups
+
+    return open_data_rows()  # type: ignore[no-any-return]
+
+
+def _dashboard_count() -> int:
+    from .dashboard import open_data_count
+
+    return open_data_count()
+
+
+DASHBOARD = Dataset(
+    identifier="dashboard",
+    title=_("Transparency dashboard figures by month"),
+    description=_(
+        "The figures of the transparency dashboard: for each month, agency, service and "
+        "team, the requests received (private ones included, never one by one) and what "
+        "has happened to them, times to acknowledge and to answer, promises kept, broken "
+        "and renegotiated, and freedom-of-information deadlines met."
+    ),
+    keywords=("performance", "service standards", "transparency", "commitments"),
+    columns=(
+        Column("month", "string", _("The month the requests were received (YYYY-MM).")),
+        Column("agency", "string", _("The short name of the agency.")),
+        Column(
+            "service_code",
+            "string",
+            _("The service's code; empty for promises not about a request."),
+        ),
+        Column("service_name", "string", _("The service's name.")),
+        Column("team", "string", _("The short name of the team; empty when none holds them.")),
+        *(
+            Column(name, kind, description)
+            for name, (kind, description) in _DASHBOARD_FIGURES.items()
+        ),
+    ),
+    rows=_dashboard_rows,
+    count=_dashboard_count,
+)
+
+
+DATASETS: dict[str, Dataset] = {
+    dataset.identifier: dataset for dataset in (REQUESTS, COMMITMENTS, DASHBOARD)
+}

@@ -14,11 +14,19 @@ def test_site_administrator_without_a_second_factor_is_sent_to_set_one_up(client
 
 
 @pytest.mark.django_db
-def test_site_administrator_with_an_authenticator_reaches_the_admin(client, make_user):
+def test_site_administrator_with_a_security_key_reaches_the_admin(client, make_user):
+    admin = make_user("chief@example.org", "Chief", is_superuser=True, is_staff=True)
+    Authenticator.objects.create(user=admin, type=Authenticator.Type.WEBAUTHN, data={})
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_site_administrator_with_only_an_authenticator_app_is_sent_to_add_a_key(client, make_user):
     admin = make_user("chief@example.org", "Chief", is_superuser=True, is_staff=True)
     Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={})
     client.force_login(admin)
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/webauthn/add/"
 
 
 @pytest.mark.django_db

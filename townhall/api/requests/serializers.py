@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from townhall.agencies.models import Service
+from townhall.agencies.models import Service, memberships_of
 from townhall.conversations.models import BODY_MAX_LENGTH, Attachment, Message
 from townhall.service_requests.models import (
     ADDRESS_MAX_LENGTH,
@@ -142,15 +142,41 @@ class MessageSerializer(serializers.Serializer):
         help_text=_lazy("Staff sign with name, title and agency; citizens with their name."),
     )
     from_staff = serializers.SerializerMethodField()
-    body = serializers.CharField(help_text=_lazy("As written (Markdown)."))
-    body_html = serializers.CharField(help_text=_lazy("The body rendered and sanitised."))
+    body = serializers.SerializerMethodField(
+        help_text=_lazy(
+            "As written (Markdown). Empty for a hidden message, except for its author and "
+            "the moderators."
+        )
+    )
+    body_html = serializers.SerializerMethodField(
+        help_text=_lazy("The body rendered and sanitised (empty when `body` is).")
+    )
     internal = serializers.BooleanField(
         source="is_internal", help_text=_lazy("An internal note, seen by the agency's staff only.")
+    )
+    hidden = serializers.BooleanField(source="is_hidden")
+    hidden_notice = serializers.SerializerMethodField(
+        help_text=_lazy("For a hidden message: “Hidden by moderator Lee Chen: personal data”.")
     )
     attachments = AttachmentSerializer(many=True, source="attachments.all")
 
     def get_from_staff(self, message: Message) -> bool:
         return message.persona_id is not None
+
+    # `request_messages` prepared each message for the reader (moderation.prepare_messages).
+    def _readable(self, message: Message) -> bool:
+        return not message.is_hidden or bool(getattr(message, "can_see_hidden", False))
+
+    def get_body(self, message: Message) -> str:
+        return message.body if self._readable(message) else ""
+
+    def get_body_html(self, message: Message) -> str:
+        if not self._readable(message):
+            return ""
+        return str(getattr(message, "display_html", "") or message.body_html)
+
+    def get_hidden_notice(self, message: Message) -> str:
+        return str(getattr(message, "hidden_notice", ""))
 
 
 # --- the request, in a list and whole ---------------------------------------------------------
@@ -179,6 +205,31 @@ class RequestSummarySerializer(serializers.Serializer):
     expected_at = serializers.DateTimeField(
         allow_null=True, help_text=_lazy("When the answer is due (the open respond commitment).")
     )
+    requester_id = serializers.SerializerMethodField(
+        help_text=_lazy(
+            "The requester's citizen id, for GET /api/v1/citizens/{id}/timeline/: shown to "
+            "the agency's staff (and to the requester); null for anyone else."
+        )
+    )
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_requester_id(self, request: ServiceRequest) -> int | None:
+        """One query per response at most (the caller's agencies), none for the
+        requester, site administrators, visitors and staff queues."""
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if (
+            request.requester_id == user.pk
+            or user.is_superuser
+            or self.context.get("handled_by_caller")
+        ):
+            return request.requester_id  # type: ignore[no-any-return]
+        agencies = self.context.get("staff_agency_ids")
+        if agencies is None:
+            agencies = set(memberships_of(user).values_list("agency_id", flat=True))
+            self.context["staff_agency_ids"] = agencies  # type: ignore[index]
+        return request.requester_id if request.agency_id in agencies else None  # type: ignore[no-any-return]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, request: ServiceRequest) -> str:

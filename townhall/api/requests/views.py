@@ -35,6 +35,7 @@ from townhall.api.pagination import KeysetPagination
 from townhall.api.parsers import JSONBodyParser
 from townhall.api.serializers import ErrorSerializer, ValidationErrorSerializer
 from townhall.api.views import JSON_ONLY
+from townhall.citizens.actions import record_request_read
 from townhall.conversations.attachments import attachment_response
 from townhall.service_requests import actions, queries
 from townhall.service_requests.models import (
@@ -225,7 +226,10 @@ class RequestListView(APIView):
         requests = requests.select_related("service", "agency", "team", "assignee")
         paginator = RequestPagination()
         page = paginator.paginate_queryset(requests, request, view=self)
-        data = RequestSummarySerializer(page, many=True, context={"request": request}).data
+        # A staff queue lists only requests of the caller's agencies: their requester ids
+        # are shown without looking the agencies up.
+        context = {"request": request, "handled_by_caller": bool(filters.get("queue"))}
+        data = RequestSummarySerializer(page, many=True, context=context).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
@@ -333,7 +337,10 @@ class RequestDetailView(APIView):
         tags=["requests"],
     )
     def get(self, request: Request, reference: str) -> Response:
-        return Response(represent(visible_request(reference, request.user), request))
+        found = visible_request(reference, request.user)
+        # A staff read of a private request goes into the requester's access log.
+        record_request_read(by=request.user, service_request=found)
+        return Response(represent(found, request))
 
 
 # --- files and “me too” ---------------------------------------------------------------------

@@ -40,6 +40,14 @@ def sign_in_with_totp(client: Client, user: Any) -> None:
     assert response.status_code == 302, response.content[:500]
 
 
+@pytest.fixture
+def apps_accepted(staff_member: Any, site_admin: Any) -> None:
+    """Public Works lets its staff use an authenticator app (decision 0016)."""
+    from townhall.agencies.actions import update_agency
+
+    update_agency(by=site_admin, agency=staff_member.agency, changes={"allow_totp_for_staff": True})
+
+
 def test_visitor_is_asked_to_sign_in(client: Client, db: Any) -> None:
     response = client.get(LIST)
     assert response.status_code == 302
@@ -125,7 +133,7 @@ def test_revoking_needs_a_post(alex: Client, citizen: Any) -> None:
 
 
 def test_staff_member_without_a_second_factor_in_this_session_cannot_create_a_token(
-    client: Client, staff_member: Any, settings: Any
+    client: Client, staff_member: Any, settings: Any, apps_accepted: None
 ) -> None:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
@@ -143,7 +151,7 @@ def test_staff_member_without_a_second_factor_in_this_session_cannot_create_a_to
 
 
 def test_staff_member_signed_in_with_a_second_factor_can_create_a_token(
-    client: Client, staff_member: Any, settings: Any
+    client: Client, staff_member: Any, settings: Any, apps_accepted: None
 ) -> None:
     settings.DEMO_STAFF_SKIP_SECOND_FACTOR = False
     sign_in_with_totp(client, staff_member.user)
@@ -163,7 +171,7 @@ def test_demo_staff_can_create_a_token_on_a_demo_server(
 
 
 def test_staff_member_can_always_revoke_their_tokens(
-    client: Client, staff_member: Any, settings: Any
+    client: Client, staff_member: Any, settings: Any, apps_accepted: None
 ) -> None:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 

@@ -274,3 +274,26 @@ def test_a_reply_through_the_providers_webhook_lands_in_the_conversation(
     assert response.status_code == 200
     posted = conversation.messages.get(body="Filled this morning.")
     assert posted.persona == staff_member
+
+
+def test_an_emailed_answer_to_a_discussion_reply_nests_under_the_same_message(
+    transactional_db: Any, agency: Any, citizen: Any, citizen2: Any, mailoutbox: Any
+) -> None:
+    thread = discussions.start_discussion(
+        by=citizen, agency=agency, title="Snow clearing", body="Which streets come first?"
+    )
+    opening = thread.messages.get()
+    discussions.post_in_discussion(
+        by=citizen2, thread=thread, body="Mine was cleared at 6am.", parent=opening
+    )
+    to = reply_to_of(mailoutbox, citizen)  # "Someone replied to you", answerable by email
+
+    result = inbound.receive_email(
+        reply_mail(to=to, sender=citizen.email, body="Thanks, which street?").as_bytes(),
+        envelope_from=citizen.email,
+        recipients=[to],
+    )
+
+    assert result.is_posted, result.message
+    answer = thread.messages.get(body="Thanks, which street?")
+    assert answer.author == citizen and answer.parent_id == opening.pk

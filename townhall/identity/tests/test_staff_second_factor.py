@@ -103,9 +103,16 @@ def test_staff_member_without_a_second_factor_cannot_use_the_api_with_their_sess
     assert "two-factor" in response.json()["detail"]
 
 
+def allow_authenticator_apps(agency: Any, site_admin: Any) -> None:
+    """What a site administrator ticks in the agency's admin page (decision 0016)."""
+    agency.allow_totp_for_staff = True
+    agency.save(update_fields=["allow_totp_for_staff"])
+
+
 def test_staff_member_uses_the_site_once_an_authenticator_app_is_active(
-    client: Any, staff_member: Any, sign_in: Any
+    client: Any, staff_member: Any, sign_in: Any, site_admin: Any
 ) -> None:
+    allow_authenticator_apps(staff_member.agency, site_admin)
     sign_in(client, staff_member.user.email)
 
     activate_authenticator_app(client)
@@ -118,8 +125,9 @@ def test_staff_member_uses_the_site_once_an_authenticator_app_is_active(
 
 
 def test_next_sign_in_asks_for_the_code_refuses_a_wrong_one_and_accepts_the_right_one(
-    client: Any, staff_member: Any, sign_in: Any
+    client: Any, staff_member: Any, sign_in: Any, site_admin: Any
 ) -> None:
+    allow_authenticator_apps(staff_member.agency, site_admin)
     sign_in(client, staff_member.user.email)
     secret = activate_authenticator_app(client)
     client.post(reverse("account_logout"))

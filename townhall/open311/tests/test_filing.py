@@ -307,3 +307,25 @@ def test_only_an_application_account_may_file_for_a_contact(
             address="1 Main St",
             contact={"email": "neighbour@example.net"},
         )
+
+
+@pytest.mark.parametrize("description", [None, "", "   "])
+def test_the_description_is_optional_as_the_specification_says(
+    client: Any,
+    application: Any,
+    pothole_service: Any,
+    pothole_form: dict[str, Any],
+    description: str | None,
+) -> None:
+    if description is None:
+        pothole_form.pop("description")
+    else:
+        pothole_form["description"] = description
+
+    request = _filed(client.post(f"{BASE}/requests.json", pothole_form))
+
+    assert request.description == (
+        f"{pothole_service.name}: reported through {application.name} without a description."
+    )
+    shown = client.get(f"{BASE}/requests/{request.reference}.json").json()[0]
+    assert shown["description"] == request.description

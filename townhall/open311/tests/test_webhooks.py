@@ -174,18 +174,21 @@ def test_status_changes_and_commitments_kept_are_delivered(
         actions.close_request(by=staff_member.user, request=request, note="Filled in.")
 
     events = [post["headers"]["X-Townhall-Event"] for post in receiver.received]
-    # The reply keeps the acknowledge commitment; closing keeps the respond commitment.
+    # The first reply keeps the acknowledge commitment and acknowledges the request (a
+    # status change); closing keeps the respond commitment and closes it.
     assert events == [
         "request.filed",
         "commitment.kept",
+        "request.status_changed",
         "commitment.kept",
         "request.status_changed",
     ]
-    kept = [json.loads(post["body"])["commitment"] for post in receiver.received[1:3]]
+    bodies = [json.loads(post["body"]) for post in receiver.received]
+    kept = [bodies[1]["commitment"], bodies[3]["commitment"]]
     assert [commitment["kind"] for commitment in kept] == ["acknowledge", "respond"]
     assert {commitment["state"] for commitment in kept} == {"kept"}
-    closed = json.loads(receiver.received[3]["body"])
-    assert closed["service_request"]["status"] == "closed"
+    assert bodies[2]["service_request"]["status"] == "open"
+    assert bodies[4]["service_request"]["status"] == "closed"
 
 
 def test_a_broken_commitment_is_delivered(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townhall.activity.models import Visibility
+from townhall.agencies.models import memberships_of
 from townhall.commitments import actions as commitment_actions
 from townhall.commitments.models import CommitmentKind
 from townhall.conversations.attachments import CheckedFile
@@ -95,6 +96,14 @@ def reply_to_request(
         persona = None
         if promise or promise_due_at:
             raise PermissionDenied(_("Only staff can make promises on a request."))
+        if memberships_of(by).filter(agency_id=current.agency_id).exists():
+            # Personas are kept apart (decision 0016): not a citizen in one's own queue.
+            raise PermissionDenied(
+                _(
+                    "This request is in your own agency's queue: you cannot reply to it as a "
+                    "citizen. Ask a colleague to handle it."
+                )
+            )
     else:
         persona = _require_staff(by, current.agency, _("reply to this request"))
     if current.status in FINAL_STATUSES:
@@ -105,18 +114,22 @@ def reply_to_request(
     files = _check_files(files)
     if is_requester:
         message = _post(request=current, by=by, persona=None, body=body, files=files, at=at)
-        if current.status == Status.WAITING_FOR_CITIZEN:
+        resumed = current.status == Status.WAITING_FOR_CITIZEN
+        if resumed:
             current.save(update_fields=_resume(current, when))
             summary = f"{by.display_name} replied; the request is in progress again"
         else:
             summary = f"{by.display_name} replied"
         _record(current, verb="request.replied", summary=summary, by=by, at=at)
+        if resumed:  # a status change of its own, for those who watch statuses (webhooks)
+            _record(current, verb="request.resumed", summary="In progress again", by=by, at=at)
         _sync(request, current)
         return message
     text, due = _check_promise(promise, promise_due_at)
     message = _post(request=current, by=by, persona=persona, body=body, files=files, at=at)
     _keep(by, current, (CommitmentKind.ACKNOWLEDGE,), when)
-    if current.status == Status.SUBMITTED:
+    acknowledged = current.status == Status.SUBMITTED
+    if acknowledged:
         fields = _move(current, Status.ACKNOWLEDGED, when)
         current.save(update_fields=fields)
     _record(
@@ -127,6 +140,15 @@ def reply_to_request(
         persona=persona,
         at=at,
     )
+    if acknowledged:  # the first reply acknowledges: a status change of its own
+        _record(
+            current,
+            verb="request.acknowledged",
+            summary=f"Acknowledged by {_name(by, persona)}",
+            by=by,
+            persona=persona,
+            at=at,
+        )
     if text and due is not None:
         commitment_actions.make_commitment(
             by=by,

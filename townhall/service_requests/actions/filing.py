@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from townhall.activity.actions import follow
-from townhall.agencies.models import Agency, Service, Team
+from townhall.agencies.models import Agency, Service, Team, memberships_of
 from townhall.commitments import actions as commitment_actions
 from townhall.commitments.deadlines import CalendarError
 from townhall.conversations.attachments import CheckedFile, store_attachments
@@ -294,6 +294,15 @@ def file_request(
     if not service.is_active or not agency.is_published:
         raise ValidationError(
             {"service": _("“%(service)s” is no longer offered.") % {"service": service.name}}
+        )
+    if contact is None and memberships_of(by).filter(agency=agency).exists():
+        # Personas are kept apart (decision 0016): no citizen requests about one's own work.
+        raise PermissionDenied(
+            _(
+                "You work for %(agency)s, so you cannot file a citizen request to it. Record "
+                "the work in the inbox, or ask a colleague outside the agency to file it."
+            )
+            % {"agency": agency.name}
         )
     errors: dict[str, list[str]] = {}
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # and then the entries by their targets: scanning the whole activity log was slow.
 # +1: the follow button (does the person follow it; the page has already checked they may
 # see it). +1 for staff: whether they moderate (the navigation's link).
-STATUS_PAGE_QUERIES = 18
+STATUS_PAGE_QUERIES = 19  # one is moderation's check of new authors' links
 MY_REQUESTS_QUERIES = 6
 
 

@@ -57,10 +57,12 @@ def test_a_request_worked_in_the_past_has_a_timeline_in_the_order_it_happened(
         "commitment.made",  # respond
         "commitment.kept",  # the first reply acknowledges
         "request.replied",
+        "request.acknowledged",
         "commitment.made",  # “I will call you”
         "request.clarification_requested",
         "commitment.paused",
         "request.replied",
+        "request.resumed",  # the citizen's answer ends the pause
         "commitment.kept",  # the answer keeps the respond commitment
         "request.answered",
         "commitment.kept",  # “I will call you”

@@ -84,6 +84,7 @@ def test_catalog_validates_against_the_dcat_us_1_1_schema(client: Client) -> Non
     assert {d["title"] for d in catalog["dataset"]} == {
         "Public service requests",
         "Public commitments and their outcomes",
+        "Transparency dashboard figures by month",
     }
     for dataset in catalog["dataset"]:
         assert dataset["license"] == "https://creativecommons.org/publicdomain/zero/1.0/"

@@ -647,4 +647,6 @@ class Command(BaseCommand):
             actions.update_staff_membership(
                 by=admin, membership=membership, changes={"is_moderator": True}
             )
+            # ... and verifies people in person at the service desk (/account/verify/).
+            identity_actions.set_in_person_verifier(by=admin, user=user, allowed=True)
         return counts
