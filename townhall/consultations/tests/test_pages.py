@@ -297,3 +297,27 @@ def test_moderators_see_reported_comments_of_their_agency_only(
     assert "Spam spam" not in theirs.content.decode()
     client.force_login(citizen)
     assert client.get("/consultations/reported/").status_code == 403
+
+
+def test_an_answer_without_its_reason_is_refused_at_the_form_and_stores_nothing(
+    citizen, staff_member, consultation, sections, staff_client_for
+):
+    comment = actions.post_comment(
+        by=citizen, consultation=consultation, section=sections[1], body="Slow down"
+    )
+    amendment = actions.propose_amendment(
+        by=citizen, section=sections[2], text="All schools this year."
+    )
+    staff = staff_client_for(staff_member.user)
+    staff.post(
+        _url(consultation, "respond/themes/"), {"title": "Speed", "comments": f"{comment.pk}"}
+    )
+    theme = consultation.themes.get()
+    for path in (f"respond/themes/{theme.pk}/", f"respond/amendments/{amendment.pk}/"):
+        response = staff.post(_url(consultation, path), {"outcome": "", "response": ""})
+        assert response.status_code == 400, path
+        text = response.content.decode()
+        assert 'role="alert"' in text and "Response and reason: This field is required." in text
+    theme.refresh_from_db()
+    amendment.refresh_from_db()
+    assert not theme.response and not amendment.response
