@@ -3,15 +3,14 @@ promise; the citizen sees the answer, the read receipt and the promise. Every pa
 way is checked with axe: zero violations."""
 
 import datetime as dt
-import time
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from townhall.commitments.models import Commitment
 from townhall.conversations.models import Thread
+from townhall.identity.tests.totp_codes import fresh_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +27,7 @@ def sign_in(page, email):
 def sign_in_with_second_factor(page, email, secret):
     sign_in(page, email)
     page.wait_for_url("**/2fa/authenticate/**")
-    period = mfa_settings.TOTP_PERIOD
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // period))
+    code = fresh_code(secret)
     page.locator("input[name=code]").fill(code)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/2fa/" not in url and "/login/" not in url)

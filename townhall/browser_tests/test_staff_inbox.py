@@ -2,11 +2,10 @@
 signs in with a second factor, takes the request, replies with a promise and a date, and
 answers it. Every page is checked with axe."""
 
-import time
-
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from townhall.identity.tests.totp_codes import fresh_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +36,7 @@ def filed(staff_member, citizen, site_admin):
 
 
 def current_code(secret):
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+    return fresh_code(secret)
 
 
 def press_on(page, locator, key="Enter"):

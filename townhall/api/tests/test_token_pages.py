@@ -1,6 +1,5 @@
 """/account/tokens/: list, create (key shown once) and revoke tokens in the browser."""
 
-import time
 from typing import Any
 
 import pytest
@@ -8,6 +7,7 @@ from django.test import Client
 
 from townhall.identity.actions import issue_api_token
 from townhall.identity.models import ApiToken
+from townhall.identity.tests.totp_codes import fresh_code
 
 from .conftest import PASSWORD
 
@@ -25,18 +25,14 @@ def sign_in_with_totp(client: Client, user: Any) -> None:
     """Sign in through allauth's real pages: password first, then an authenticator code."""
     from allauth.mfa.totp.internal.auth import (
         TOTP,
-        format_hotp_value,
         generate_totp_secret,
-        hotp_value,
     )
-    from allauth.mfa.totp.internal.auth import app_settings as mfa_settings
 
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
-    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    response = client.post("/accounts/2fa/authenticate/", {"code": fresh_code(secret)})
     assert response.status_code == 302, response.content[:500]
 
 
