@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,33 +131,6 @@ def build(comment_count: int) -> int:
     return consultation.pk
 
 
-def time_paths(paths: list[str], repeat: int) -> dict[str, tuple[float, int]]:
-    from django.db import connection
-    from django.test import Client
-
-    client = Client()
-    results = {}
-    for path in paths:
-        for _ in range(3):  # warm caches and template loading
-            assert client.get(path).status_code == 200, path
-        seen: list[str] = []
-
-        def count(execute, sql, params, many, context, seen=seen):  # type: ignore[no-untyped-def]
-            seen.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            client.get(path)
-        samples = []
-        for _ in range(repeat):
-            begin = time.perf_counter()
-            response = client.get(path)
-            samples.append(time.perf_counter() - begin)
-            assert response.status_code == 200, path
-        results[path] = (statistics.median(samples), len(seen))
-    return results
-
-
 def paths_for(pk: int, section: int) -> list[str]:
     return [
         BASELINE,
@@ -211,6 +183,7 @@ def main() -> None:
         began = time.perf_counter()
         pk = build(args.child)
         print(f"BUILT {time.perf_counter() - began:.1f}s", file=sys.stderr)
+        from bench.page_timing import time_paths
         from townhall.consultations.models import Consultation
 
         current = Consultation.objects.get(pk=pk).current_version
