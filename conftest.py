@@ -31,6 +31,13 @@ def empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def temporary_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files a test stores (the demo's consultation document, attachments) go to a
+    temporary folder, never into the checkout's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def default_language() -> Iterator[None]:
     """Signing in as a Spanish speaker switches the thread to Spanish: switch back."""
     from django.conf import settings

@@ -122,9 +122,11 @@ def build(comment_count: int) -> int:
 
     for section in Section.objects.filter(version=version).annotate(
         shown=Count("comments", filter=Q(comments__is_hidden=False), distinct=True),
+        top=Count("comments", filter=Q(comments__parent__isnull=True), distinct=True),
     ):
         Section.objects.filter(pk=section.pk).update(
             comment_count=section.shown,
+            top_comment_count=section.top,
             support_count=Support.objects.filter(section=section, stance="support").count(),
             oppose_count=Support.objects.filter(section=section, stance="oppose").count(),
         )

@@ -17,3 +17,10 @@ class AgenciesConfig(AppConfig):
             return bool(agency.is_published)
 
         register_followable("agencies.Agency", can_see=is_published)
+
+        # The account page says which second factors count for staff (decision 0016).
+        from townhall.identity.factor_policy import register_policy_reader
+
+        from .second_factor import policy_for
+
+        register_policy_reader(policy_for)

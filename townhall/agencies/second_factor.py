@@ -21,6 +21,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
 
+from townhall.identity.factor_policy import SecondFactorPolicy
+
 from .models import memberships_of
 
 SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -76,6 +78,24 @@ def has_second_factor(user: Any) -> bool:
     if Authenticator.Type.WEBAUTHN in types:
         return True
     return Authenticator.Type.TOTP in types and totp_allowed_for(user)
+
+
+def policy_for(user: Any) -> SecondFactorPolicy:
+    """The rule above for one account, as its account page tells it (identity reads it
+    through `identity.factor_policy`, registered in apps.py)."""
+    types = factor_types(user)
+    is_staff = is_staff_account(user)
+    personas = getattr(user, "_townhall_personas", None) or []
+    return SecondFactorPolicy(
+        is_staff=is_staff,
+        is_required=requires_second_factor(user),
+        accepts_authenticator_app=totp_allowed_for(user),
+        has_security_key=Authenticator.Type.WEBAUTHN in types,
+        has_authenticator_app=Authenticator.Type.TOTP in types,
+        is_satisfied=has_second_factor(user),
+        agency_names=tuple(persona.agency.name for persona in personas),
+        is_site_administrator=bool(user.is_superuser),
+    )
 
 
 class StaffAuthenticateForm(AuthenticateForm):

@@ -100,6 +100,24 @@ def scope_of(viewer: Any, citizen: Any) -> Scope:
     return Scope(is_self, bool(viewer.is_superuser), agencies, consent)
 
 
+def may_see_contact_details(scope: Scope, citizen: Any) -> bool:
+    """Whether the viewer sees the citizen's contact details (email address): the citizen
+    themself, a site administrator, and active staff of an agency holding a record of the
+    citizen — a request filed with it, a conversation with it (one of its staff or teams),
+    a promise it made them. Other staff see the display name and assurance level only.
+    At most three queries, whatever the data size."""
+    if scope.is_self or scope.is_superuser:
+        return True
+    agencies = scope.staff_agency_ids
+    if not agencies:
+        return False
+    return (
+        ServiceRequest.objects.filter(requester=citizen, agency_id__in=agencies).exists()
+        or Thread.objects.conversations().filter(citizen=citizen, agency_id__in=agencies).exists()
+        or Commitment.objects.filter(made_to=citizen, agency_id__in=agencies).exists()
+    )
+
+
 def is_active_staff(user: Any) -> bool:
     """Has an active work persona somewhere (who may open the joined-up view)."""
     if user is None or not user.is_authenticated:
@@ -593,6 +611,7 @@ __all__ = [
     "access_log",
     "consent_of",
     "is_active_staff",
+    "may_see_contact_details",
     "scope_of",
     "timeline",
 ]

@@ -120,6 +120,7 @@ def _render_record(
         "citizen": citizen,
         "entry": entry,
         "scope": scope,
+        "shows_contact": queries.may_see_contact_details(scope, citizen),
         "subject": subject,
         "email_frequency": EmailFrequency(EmailPreference.frequency_of(citizen)).label,
         "note_form": note_form or SharedNoteForm(),

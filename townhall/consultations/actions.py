@@ -45,7 +45,9 @@ from .models import (
     TITLE_MAX_LENGTH,
     Amendment,
     Answer,
+    AppealOutcome,
     Comment,
+    CommentAppeal,
     CommentFlag,
     Consultation,
     ConsultationVersion,
@@ -168,8 +170,10 @@ def _record(
     agency: Agency | None = None,
     visibility: str = Visibility.PUBLIC,
     occurred_at: dt.datetime | None = None,
+    about: Comment | None = None,
 ) -> Activity:
-    """Record `by`'s action on a consultation (of its agency unless `agency` is given)."""
+    """Record `by`'s action on a consultation (of its agency unless `agency` is given),
+    or on one of its comments (`about`)."""
     return record_activity(
         verb=verb,
         summary=summary,
@@ -177,7 +181,7 @@ def _record(
         actor=by,
         persona=persona,
         agency=target.agency if agency is None else agency,
-        target=target,
+        target=target if about is None else about,
         occurred_at=occurred_at,
     )
 
@@ -519,6 +523,8 @@ def post_comment(
     )
     if section is not None:
         _change_comment_count(section.pk, +1)
+    if parent is None and section is not None:
+        Section.objects.filter(pk=section.pk).update(top_comment_count=F("top_comment_count") + 1)
     if parent is None:
         Consultation.objects.filter(pk=current.pk).update(
             top_comment_count=F("top_comment_count") + 1
@@ -695,6 +701,7 @@ def hide_comment(*, by: Any, comment: Comment, reason: str) -> Comment:
         summary=f"Hidden by moderator {moderator.name}: {reason}",
         persona=moderator.persona,
         occurred_at=now,
+        about=current,  # the public moderation log links to the comment
     )
     if current.author_id != by.pk:
         notify(
@@ -715,12 +722,21 @@ def restore_comment(*, by: Any, comment: Comment, reason: str) -> Comment:
     current.save(update_fields=["is_hidden"])
     if current.section_id is not None:
         _change_comment_count(current.section_id, +1)
+    # A pending appeal of it is settled: the comment is back.
+    CommentAppeal.objects.filter(comment=current, outcome=AppealOutcome.PENDING).update(
+        outcome=AppealOutcome.RESTORED,
+        decided_by=by,
+        decided_by_name=moderator.name[:120],
+        decision=reason,
+        decided_at=timezone.now(),
+    )
     _record(
         by,
         current.consultation,
         verb="consultation.comment_restored",
         summary=f"Restored by moderator {moderator.name}: {reason}",
         persona=moderator.persona,
+        about=current,
     )
     return current
 

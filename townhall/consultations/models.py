@@ -13,6 +13,8 @@ the agency's public answer to what people said.
   text for a section of the current version).
 - `Theme` (staff group comments), with `Amendment`, answered with an `Outcome`; the
   response report is published on the consultation.
+- `Document` (files attached to a consultation), `CommentAppeal` (the author of a hidden
+  comment asks once for it to be looked at again).
 
 Comments are stored here rather than as conversations messages: see decision 0014.
 """
@@ -225,6 +227,9 @@ class Section(models.Model):
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     support_count = models.PositiveIntegerField(default=0, editable=False)
     oppose_count = models.PositiveIntegerField(default=0, editable=False)
+    # Top-level comments on the section, hidden ones included (they keep their place):
+    # the size of its comment pages, kept by `post_comment`.
+    top_comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("section")
@@ -491,3 +496,97 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
+
+
+DOCUMENT_TITLE_MAX_LENGTH = 200
+
+
+def document_path(instance: Document, filename: str) -> str:
+    """Documents are stored under a random name; the name the uploader gave is kept apart."""
+    return f"consultations/{timezone.now():%Y/%m}/{instance.storage_key}"
+
+
+class Document(models.Model):
+    """A document attached to a consultation (an impact assessment, a map, the current
+    rules): checked by content like a conversation attachment, served only as a download
+    with `nosniff` to whoever may see the consultation."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    title = models.CharField(_("title"), max_length=DOCUMENT_TITLE_MAX_LENGTH)
+    storage_key = models.CharField(max_length=64, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    is_withdrawn = models.BooleanField(_("withdrawn"), default=False)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["consultation", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AppealOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting for a moderator")
+    UPHELD = "upheld", _("The comment stays hidden")
+    RESTORED = "restored", _("The comment was restored")
+
+
+class CommentAppeal(models.Model):
+    """The author of a hidden comment asks the moderators to think again (once)."""
+
+    comment = models.OneToOneField(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="appeal"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("appeal"), max_length=REASON_MAX_LENGTH)
+    created_at = models.DateTimeField(_("appealed"), default=timezone.now)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=AppealOutcome.choices, default=AppealOutcome.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by_name = models.CharField(_("decided by (name)"), max_length=120, blank=True)
+    decision = models.CharField(_("decision"), max_length=300, blank=True, default="")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comment appeal")
+        verbose_name_plural = _("comment appeals")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["outcome", "created_at"], name="comment_appeal_outcome_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == AppealOutcome.PENDING

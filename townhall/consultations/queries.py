@@ -19,7 +19,6 @@ from .models import (
     Amendment,
     Answer,
     Comment,
-    CommentFlag,
     Consultation,
     ConsultationQuerySet,
     ConsultationVersion,
@@ -104,18 +103,27 @@ def comment_page(
     consultation: Consultation, *, number: Any = 1, section_id: int | None = None
 ) -> Page[Comment]:
     """A page of top-level comments (oldest first), each with its replies: two queries
-    (page, replies) whatever the total, three for one section's (its count)."""
+    (page, replies) whatever the total, three for one section's (its kept count). The
+    counts are the kept ones (`top_comment_count`): no COUNT over every comment."""
     top = comments_shown(consultation).filter(parent__isnull=True)
+    count = consultation.top_comment_count
     if section_id is not None:
         top = top.filter(section_id=section_id)
-    replies = comments_shown(consultation).order_by("created_at", "pk")
+        count = (
+            Section.objects.filter(pk=section_id, version__consultation=consultation)
+            .values_list("top_comment_count", flat=True)
+            .first()
+        ) or 0
+    # Replies by their parents only (the parents are this consultation's): filtering on
+    # the consultation too lets SQLite walk all its comments in date order instead.
+    replies = Comment.objects.select_related("author", "persona__agency", "section").order_by(
+        "created_at", "pk"
+    )
     top = top.prefetch_related(Prefetch("replies", queryset=replies, to_attr="thread_replies"))
     ordered = top.order_by("created_at", "pk")
-    if section_id is None:  # the kept count: no COUNT over every comment
-        return KnownCountPaginator(  # type: ignore[return-value]
-            ordered, COMMENTS_PER_PAGE, count=consultation.top_comment_count
-        ).get_page(number)
-    return Paginator(ordered, COMMENTS_PER_PAGE).get_page(number)  # type: ignore[return-value]
+    return KnownCountPaginator(  # type: ignore[return-value]
+        ordered, COMMENTS_PER_PAGE, count=count
+    ).get_page(number)
 
 
 def versions_of(consultation: Consultation) -> list[ConsultationVersion]:
@@ -322,27 +330,3 @@ def questions_with_results(consultation: Consultation, user: Any) -> list[Questi
             question.mine if isinstance(question.mine, list) else [question.mine]  # type: ignore[attr-defined]
         )
     return questions
-
-
-def flagged_comments(user: Any, limit: int = 50) -> list[Comment]:
-    """Comments with open reports, in the consultations `user` moderates (oldest report
-    first), each with `open_flags`; empty for anyone who moderates nothing. A fixed
-    number of queries."""
-    from townhall.conversations.moderation import moderated_agency_ids, moderated_scope
-
-    agency_ids = moderated_agency_ids(user)
-    if agency_ids == []:
-        return []
-    open_flags = CommentFlag.objects.filter(resolved_at__isnull=True).select_related("flagged_by")
-    return list(
-        Comment.objects.filter(
-            moderated_scope(agency_ids, "consultation__agency"),
-            flags__resolved_at__isnull=True,
-        )
-        .distinct()
-        .select_related("consultation", "author", "persona__agency", "section")
-        .prefetch_related(
-            Prefetch("flags", queryset=open_flags.order_by("created_at"), to_attr="open_flags")
-        )
-        .order_by("created_at", "pk")[:limit]
-    )

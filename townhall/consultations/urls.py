@@ -1,11 +1,27 @@
 from django.urls import path
 
-from . import data_views, history_views, response_views, views
+from . import (
+    data_views,
+    document_views,
+    history_views,
+    moderation_views,
+    response_views,
+    staff_views,
+    views,
+)
 
 app_name = "consultations"
 urlpatterns = [
     path("", views.consultation_list, name="consultation-list"),
     path("reported/", views.moderation_queue, name="moderation-queue"),
+    path(
+        "appeals/<int:appeal_pk>/decide/",
+        moderation_views.appeal_decide,
+        name="comment-appeal-decide",
+    ),
+    path("new/", staff_views.consultation_create, name="consultation-create"),
+    path("<int:pk>/revise/", staff_views.consultation_revise, name="consultation-revise"),
+    path("<int:pk>/questions/new/", staff_views.question_create, name="question-create"),
     path("<int:pk>/", views.consultation_detail, name="consultation-detail"),
     path("<int:pk>/comments/", views.comment_create, name="comment-create"),
     path("<int:pk>/comments/<int:comment_pk>/", views.comment_detail, name="comment-detail"),
@@ -14,6 +30,26 @@ urlpatterns = [
         "<int:pk>/comments/<int:comment_pk>/moderate/",
         views.comment_moderate,
         name="comment-moderate",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/appeal/",
+        moderation_views.comment_appeal,
+        name="comment-appeal",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/hide/",
+        moderation_views.comment_hide,
+        name="comment-hide",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/restore/",
+        moderation_views.comment_restore,
+        name="comment-restore",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/dismiss/",
+        moderation_views.comment_dismiss,
+        name="comment-dismiss",
     ),
     path(
         "<int:pk>/sections/<int:section_pk>/support/",
@@ -51,4 +87,15 @@ urlpatterns = [
     path("<int:pk>/summary/", data_views.summary, name="consultation-summary"),
     path("<int:pk>/export.csv", data_views.export_csv, name="consultation-export-csv"),
     path("<int:pk>/export.json", data_views.export_json, name="consultation-export-json"),
+    path("<int:pk>/documents/new/", document_views.document_create, name="document-create"),
+    path(
+        "<int:pk>/documents/<int:doc_pk>/",
+        document_views.document_download,
+        name="document-download",
+    ),
+    path(
+        "<int:pk>/documents/<int:doc_pk>/withdraw/",
+        document_views.document_withdraw,
+        name="document-withdraw",
+    ),
 ]

@@ -13,8 +13,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from townhall.agencies.models import Agency
 from townhall.conversations.moderation import moderator_for
 
-from . import actions, queries
+from . import actions, documents, queries
 from .actions import QUESTION_CHOICES_MAX
 from .forms import AmendmentForm, CommentForm, ReasonForm, SupportForm, add_errors
 from .models import Comment, Consultation, Question, QuestionKind, Section, Status
@@ -33,36 +34,51 @@ def _int(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
+# The list shows the first LIST_PREVIEW of each status; ?status= pages through one.
+LIST_PREVIEW = 20
+LIST_PAGE_SIZE = 50
+
+
 @require_http_methods(["GET", "HEAD"])
 def consultation_list(request: HttpRequest) -> HttpResponse:
-    """Open, upcoming and closed consultations, site-wide or of one agency (?agency=slug)."""
+    """Open, upcoming and closed consultations, site-wide or of one agency (?agency=slug):
+    the first few of each, or every one of a status page by page (?status=closed&page=2).
+    A fixed number of queries: one per status shown (two, with the count, when paging)."""
     found = queries.consultations_visible_to(request.user)
     agency = None
     slug = request.GET.get("agency", "")[:80]
     if slug:
         agency = get_object_or_404(Agency.objects.published(), slug=slug)
         found = found.filter(agency=agency)
-    groups = [
-        (
-            Status.OPEN,
-            _("Open for comments"),
-            list(found.with_status(Status.OPEN).order_by("closes_at", "pk")[:100]),
-        ),
-        (
-            Status.UPCOMING,
-            _("Upcoming"),
-            list(found.with_status(Status.UPCOMING).order_by("opens_at", "pk")[:100]),
-        ),
-        (
-            Status.CLOSED,
-            _("Closed"),
-            list(found.with_status(Status.CLOSED).order_by("-closes_at", "-pk")[:100]),
-        ),
-    ]
+    ordering: dict[str, tuple[str, str]] = {
+        Status.OPEN: ("closes_at", "pk"),
+        Status.UPCOMING: ("opens_at", "pk"),
+        Status.CLOSED: ("-closes_at", "-pk"),
+    }
+    only = request.GET.get("status", "")
+    groups = []
+    for status in ordering if only not in ordering else [only]:
+        ordered = found.with_status(status).order_by(*ordering[status])
+        query = QueryDict(mutable=True)
+        if agency is not None:
+            query["agency"] = agency.slug
+        query["status"] = status
+        group: dict[str, Any] = {
+            "status": status,
+            "label": Status(status).label,
+            "filter_query": query.urlencode(),
+        }
+        if only in ordering:
+            group["page"] = Paginator(ordered, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+            group["items"] = list(group["page"].object_list)
+        else:
+            items = list(ordered[: LIST_PREVIEW + 1])
+            group["items"], group["more"] = items[:LIST_PREVIEW], len(items) > LIST_PREVIEW
+        groups.append(group)
     return render(
         request,
         "consultations/consultation_list.html",
-        {"groups": groups, "agency": agency},
+        {"groups": groups, "agency": agency, "one_status": only in ordering},
     )
 
 
@@ -138,6 +154,7 @@ def _detail(
             "why_not": why_not,
             "persona": persona,
             "is_agency_staff": persona is not None,
+            "documents": documents.listed_documents(consultation),
             "form_errors": form,
             "general_form": form if target == "comment-general" else None,
         },
@@ -357,16 +374,7 @@ def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     return redirect(f"{consultation.get_absolute_url()}#question-{question.pk}")
 
 
-@login_required
 @require_http_methods(["GET", "HEAD"])
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    """Reported consultation comments, for the moderators of their agencies."""
-    from townhall.conversations.moderation import is_moderator
-
-    if not is_moderator(request.user):
-        raise PermissionDenied(_("Only moderators can see reported comments."))
-    return render(
-        request,
-        "consultations/moderation_queue.html",
-        {"comments": queries.flagged_comments(request.user)},
-    )
+    """Reported comments are worked from the one moderation queue; old links go there."""
+    return redirect("moderation:queue", permanent=True)

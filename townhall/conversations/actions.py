@@ -290,7 +290,8 @@ def start_conversation(
     published agency. The conversation is private to them and the agency's people who
     answer it; the addressed people are notified.
 
-    Raises PermissionDenied for a visitor, ValidationError for neither or both of
+    Raises PermissionDenied for a visitor or staff of the addressed agency (who work with
+    it through the inbox, not as a citizen), ValidationError for neither or both of
     `staff` and `team`, an unknown or unpublished addressee, oneself as addressee, or a
     bad subject or body. The same conversation sent again within a few minutes (a double
     submit) gives back the first one.
@@ -320,6 +321,16 @@ def start_conversation(
         if team is None:
             raise ValidationError({"team": _("There is no such team.")})
         agency, kind = team.agency, ThreadKind.TEAM
+    if memberships_of(by).filter(agency=agency).exists():
+        # Personas are kept apart (decision 0016): not a citizen in one's own agency's queue.
+        raise PermissionDenied(
+            _(
+                "You work for %(agency)s, so you cannot write to its staff or teams as a "
+                "citizen. Reach your colleagues through the inbox or your agency's own "
+                "channels."
+            )
+            % {"agency": agency.name}
+        )
     subject = clean_subject(subject)
     body = clean_body(body)
     files = _check_files(files)
@@ -384,8 +395,8 @@ def reply_in_conversation(
     aware `promise_due_at`): a custom commitment held by the replying staff member, made to
     the citizen. The other side is notified.
 
-    Raises PermissionDenied for anyone who may not read the conversation, or a citizen
-    making a promise; ValidationError for a bad body or promise, or a locked thread. The
+    Raises PermissionDenied for anyone who may not read the conversation, a citizen
+    making a promise, or a citizen who has since become staff of its agency; ValidationError for a bad body or promise, or a locked thread. The
     same message sent again within a few minutes gives back the first one.
     """
     if not _is_authenticated(by):
@@ -400,6 +411,15 @@ def reply_in_conversation(
     persona = answering_persona(by, current)
     if current.citizen_id != by.pk and persona is None:
         raise PermissionDenied(_("Only staff of the agency can answer this conversation."))
+    if current.citizen_id == by.pk and memberships_of(by).filter(agency=current.agency_id).exists():
+        # Started before they joined the agency: not a citizen in their own agency's queue.
+        raise PermissionDenied(
+            _(
+                "You now work for %(agency)s, so you cannot write in this conversation as a "
+                "citizen. Ask a colleague to answer it."
+            )
+            % {"agency": current.agency.name if current.agency else ""}
+        )
     if persona is None and (promise or promise_due_at):
         raise PermissionDenied(_("Only staff can make promises."))
     text, due = check_promise(promise, promise_due_at)

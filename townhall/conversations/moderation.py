@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townhall.activity.actions import notify, record_activity
-from townhall.activity.models import Visibility
+from townhall.activity.models import Activity, Visibility
 from townhall.agencies.models import StaffMembership
 
 from .models import Message, Thread, ThreadKind
@@ -723,16 +723,29 @@ def decide_appeal(*, by: Any, appeal: Appeal, restore: bool, decision: str) -> A
         occurred_at=now,
     )
     if message.author_id != by.pk:
-        notify(
-            recipients=[message.author],
+        tell_appeal_decided(
+            author=message.author,
             activity=activity,
-            reason=(
-                _("Your appeal was accepted: %(decision)s")
-                if restore
-                else _("Your appeal was refused: %(decision)s")
-            )
-            % {"decision": decision},
+            restore=restore,
+            decision=decision,
             url=reverse("moderation:appeal-new", kwargs={"message_pk": message.pk}),
         )
     appeal.outcome = current.outcome
     return current
+
+
+def tell_appeal_decided(
+    *, author: Any, activity: Activity, restore: bool, decision: str, url: str
+) -> None:
+    """Tell the author of a hidden message or comment what became of their appeal."""
+    notify(
+        recipients=[author],
+        activity=activity,
+        reason=(
+            _("Your appeal was accepted: %(decision)s")
+            if restore
+            else _("Your appeal was refused: %(decision)s")
+        )
+        % {"decision": decision},
+        url=url,
+    )

@@ -22,6 +22,7 @@ from .moderation import (
     moderated_scope,
 )
 from .moderation_models import Appeal, AppealOutcome, Flag, FlagState, ModerationEntry
+from .moderation_registry import LogFeed, LogRow, QueueSection, log_sources, queue_sources
 
 # Most items each part of the queue shows at once (oldest first: work through them).
 QUEUE_LIMIT = 50
@@ -85,3 +86,42 @@ def moderation_log(agency: Agency) -> QuerySet[ModerationEntry]:
         .select_related("thread")
         .order_by("-created_at", "-pk")
     )
+
+
+def other_sections(user: Any, agency_ids: list[int] | None) -> list[QueueSection]:
+    """The queue's parts other apps add (reported consultation comments, their appeals...),
+    for the agencies `user` moderates (`agency_ids`, as `moderated_agency_ids` answers);
+    each costs a fixed number of queries. Empty for anyone who moderates nothing."""
+    if agency_ids == []:
+        return []
+    return [source(user, agency_ids) for source in queue_sources()]
+
+
+class MergedLog:
+    """The agency's whole public log, newest first: its `ModerationEntry` rows and the
+    entries other apps add (`moderation_registry.register_log_source`), merged by date.
+    A `Paginator` counts it (one query per feed) and slices it (for page n, the newest
+    n x page-size rows of each feed, then merged: a fixed number of queries per page)."""
+
+    def __init__(self, agency: Agency) -> None:
+        own = LogFeed(entries=moderation_log(agency), rows=list)
+        self.feeds = [own, *(source(agency) for source in log_sources())]
+
+    def count(self) -> int:
+        return sum(feed.entries.count() for feed in self.feeds)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[ModerationEntry | LogRow]:
+        if not isinstance(index, slice) or index.stop is None:
+            raise TypeError("The moderation log is read a page (a bounded slice) at a time.")
+        merged: list[ModerationEntry | LogRow] = []
+        for feed in self.feeds:
+            merged.extend(feed.rows(list(feed.entries[: index.stop])))
+        merged.sort(key=lambda row: row.created_at, reverse=True)
+        return merged[index]
+
+
+def public_log(agency: Agency) -> MergedLog:
+    return MergedLog(agency)

@@ -26,7 +26,7 @@ from . import moderation
 from .models import Message, Thread
 from .moderation_forms import AppealForm, DecisionForm, FlagForm, ReasonForm
 from .moderation_models import Appeal, AppealOutcome
-from .moderation_queries import moderation_log, moderation_queue
+from .moderation_queries import moderation_queue, other_sections, public_log
 
 LOG_PAGE_SIZE = 50
 
@@ -129,9 +129,14 @@ def _require_moderator(request: HttpRequest) -> list[int] | None:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _require_moderator(request)
+    agency_ids = _require_moderator(request)
     return render(
-        request, "conversations/moderation/queue.html", {"queue": moderation_queue(request.user)}
+        request,
+        "conversations/moderation/queue.html",
+        {
+            "queue": moderation_queue(request.user),
+            "sections": other_sections(request.user, agency_ids),
+        },
     )
 
 
@@ -296,7 +301,8 @@ def appeal_decide(request: HttpRequest, appeal_pk: int) -> HttpResponse:
 
 def log(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published(), slug=slug)
-    page = Paginator(moderation_log(agency), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    merged: Any = public_log(agency)  # sliced page by page (not a full Sequence)
+    page = Paginator(merged, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "conversations/moderation/log.html",

@@ -13,7 +13,20 @@ from typing import Any
 
 # URL namespaces (and single views) where someone acts for their agency.
 STAFF_NAMESPACES = frozenset({"inbox", "moderation", "citizens"})
-STAFF_VIEWS = frozenset({"identity:verify-in-person"})
+STAFF_VIEWS = frozenset(
+    {
+        "identity:verify-in-person",
+        "consultations:consultation-create",
+        "consultations:consultation-revise",
+        "consultations:question-create",
+        "consultations:consultation-respond",
+        "consultations:theme-create",
+        "consultations:theme-answer",
+        "consultations:amendment-answer",
+        "consultations:response-publish",
+        "consultations:document-create",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from . import actions
+from .factor_policy import policy_of
 from .forms import InPersonCheckForm, ProfileForm, VerifierLookupForm
 from .languages import use_language
 from .models import AssuranceRecord, User
@@ -34,9 +34,7 @@ def _own_account(request: HttpRequest) -> User:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     account = _own_account(request)
-    has_second_factor = Authenticator.objects.filter(
-        user=account, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    second_factor = policy_of(account)
     records = AssuranceRecord.objects.visible_to(request.user).filter(user=account)
     revoked = records.filter(revoked_at__isnull=False).order_by("-revoked_at")[:3]
     providers = SocialApp.objects.filter(
@@ -48,7 +46,8 @@ def account(request: HttpRequest) -> HttpResponse:
         "identity/account.html",
         {
             "account": account,
-            "has_second_factor": has_second_factor,
+            "has_second_factor": second_factor.is_on,
+            "second_factor": second_factor,
             "assurance_record": actions.current_assurance_record(account),
             "revoked_records": list(revoked),
             "identity_providers": [app for app in providers if app.provider_id not in connected],

@@ -145,8 +145,10 @@ def _keep_draft(request: HttpRequest, service: Service) -> bool:
     return True
 
 
-def _take_draft(request: HttpRequest, service: Service) -> QueryDict | None:
-    draft = request.session.pop(DRAFT_SESSION_KEY.format(code=service.code), None)
+def _take_draft(request: HttpRequest, service: Service, keep: bool = False) -> QueryDict | None:
+    """The kept draft of this service's form, forgotten once given back (unless `keep`)."""
+    key = DRAFT_SESSION_KEY.format(code=service.code)
+    draft = request.session.get(key) if keep else request.session.pop(key, None)
     if not isinstance(draft, dict):
         return None
     data = QueryDict(mutable=True)
@@ -188,6 +190,8 @@ class _Filing:
     idempotency_key: str
     files_lost: bool = False
     draft: QueryDict | None = None
+    # For someone below the service's level: the levels the notice above the form names.
+    assurance_notice: dict[str, AssuranceLevel] | None = None
 
     @classmethod
     def start(
@@ -267,6 +271,7 @@ class _Filing:
             "previous_step": self.steps[index - 1] if index > 0 else None,
             "files_lost": self.files_lost,
             "notes": self.details.notes,
+            "assurance_notice": self.assurance_notice,
         }
         if step == REVIEW:
             context["change_fields"] = self.carried(REVIEW)
@@ -321,6 +326,20 @@ class _Filing:
         return min(shown, key=self.steps.index)
 
 
+def _below_level_form(request: HttpRequest, service: Service, *, current: str) -> HttpResponse:
+    """The form itself for someone below the service's level, with a notice above it of
+    the level needed and how to reach it: they may fill it in, and sending it keeps what
+    they typed (`_assurance_page`) until they come back. A draft kept earlier fills it in
+    again, and stays kept. Answered 403: nothing can be filed yet."""
+    remember_return_to(request, reverse("requests:request-file", args=[service.code]))
+    filing = _Filing.start(request, service, draft=_take_draft(request, service, keep=True))
+    filing.assurance_notice = {
+        "required": AssuranceLevel(service.required_assurance),
+        "current": AssuranceLevel(current),
+    }
+    return filing.render(DETAILS, status=403)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_file(request: HttpRequest, code: str) -> HttpResponse:
@@ -331,9 +350,11 @@ def request_file(request: HttpRequest, code: str) -> HttpResponse:
     )
     user: Any = request.user
     if not user.has_assurance(service.required_assurance):
-        return _assurance_page(
-            request, service, required=service.required_assurance, current=user.assurance_level
-        )
+        if request.method == "POST":  # keeps what was typed, sends them to reach the level
+            return _assurance_page(
+                request, service, required=service.required_assurance, current=user.assurance_level
+            )
+        return _below_level_form(request, service, current=user.assurance_level)
     forget_return_to(request, reverse("requests:request-file", args=[service.code]))
     draft = _take_draft(request, service) if request.method != "POST" else None
     filing = _Filing.start(request, service, draft=draft)

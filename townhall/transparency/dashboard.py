@@ -274,12 +274,23 @@ def published_agencies() -> QuerySet[Agency]:
     return Agency.objects.published()
 
 
-def backlog_of(agency_ids: list[int], today: dt.date | None = None) -> dict[int, Backlog]:
-    """Each agency's open requests now and their age, from the week rows: one query."""
+def backlog_of(
+    agency_ids: list[int],
+    today: dt.date | None = None,
+    *,
+    service_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+) -> dict[int, Backlog]:
+    """Each agency's open requests now and their age, from the week rows: one query.
+    `service_ids` / `team_ids`: only those services' or teams' requests."""
     today = today or _today()
+    found = Rollup.objects.filter(agency_id__in=agency_ids, period=RollupPeriod.WEEK, open__gt=0)
+    if service_ids is not None:
+        found = found.filter(service_id__in=service_ids)
+    if team_ids is not None:
+        found = found.filter(team_id__in=team_ids)
     rows = (
-        Rollup.objects.filter(agency_id__in=agency_ids, period=RollupPeriod.WEEK, open__gt=0)
-        .values("agency_id", "start")
+        found.values("agency_id", "start")
         .annotate(count=Sum("open"))
         .order_by("agency_id", "start")
     )
@@ -338,9 +349,12 @@ def agency_dashboard(
     total = Figures()
     for figures in by_period.values():
         total.add(figures)
-    backlog = backlog_of([agency.pk], today).get(agency.pk) or Backlog(
-        bands={key: 0 for _, key in BACKLOG_BANDS}
-    )
+    backlog = backlog_of(
+        [agency.pk],
+        today,
+        service_ids=None if service is None else [service.pk],
+        team_ids=None if team is None else [team.pk],
+    ).get(agency.pk) or Backlog(bands={key: 0 for _, key in BACKLOG_BANDS})
     periods = [
         PeriodFigures(
             start,
@@ -412,13 +426,24 @@ class AgencyHeadline:
     backlog: Backlog
 
 
-def headlines(agencies: list[Agency], today: dt.date | None = None) -> list[AgencyHeadline]:
-    """Each agency's figures over the last WINDOW months: two queries for any number."""
+def headlines(
+    agencies: list[Agency],
+    today: dt.date | None = None,
+    *,
+    service_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+) -> list[AgencyHeadline]:
+    """Each agency's figures over the last WINDOW months (only those services' or teams',
+    if given): two queries for any number."""
     starts = window(RollupPeriod.MONTH, today)
     ids = [agency.pk for agency in agencies]
+    rows = Rollup.objects.filter(agency_id__in=ids, period=RollupPeriod.MONTH, start__gte=starts[0])
+    if service_ids is not None:
+        rows = rows.filter(service_id__in=service_ids)
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=team_ids)
     sums = (
-        Rollup.objects.filter(agency_id__in=ids, period=RollupPeriod.MONTH, start__gte=starts[0])
-        .values("agency_id")
+        rows.values("agency_id")
         .annotate(**{name: Sum(name) for name in rollups.COUNTERS})
         .order_by("agency_id")
     )
@@ -429,7 +454,7 @@ def headlines(agencies: list[Agency], today: dt.date | None = None) -> list[Agen
         for name in rollups.COUNTERS:
             setattr(totals, name, found[name] or 0)
         figures[found["agency_id"]] = totals
-    backlogs = backlog_of(ids, today)
+    backlogs = backlog_of(ids, today, service_ids=service_ids, team_ids=team_ids)
     return [
         AgencyHeadline(
             agency=agency,

@@ -8,7 +8,9 @@ download of a million rows starts at once and never holds them all in memory.
 No personal data: requests carry no requester, contact, description, answers or address
 (a citizen's own words can name people), and their coordinates are rounded to
 `COORDINATE_DECIMALS` places (about 100 m). Private requests never appear. Commitments
-carry no promise text and no holder.
+carry no promise text and no holder. Consultation comments are public writing: they carry
+the public name shown on the page (never an email address or account), and comments
+hidden by a moderator are left out.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from townhall.commitments.models import Commitment, CommitmentKind
+from townhall.consultations.models import Amendment, Comment, Consultation, Stance, Support
 from townhall.service_requests.models import OPEN_STATUSES, ServiceRequest
 
 # Rows read from the database at a time while streaming.
@@ -319,6 +323,172 @@ DASHBOARD = Dataset(
 )
 
 
+# --- Consultations -------------------------------------------------------------------------
+
+
+def _public_consultations() -> models.QuerySet[Consultation]:
+    return Consultation.objects.visible_to(None)
+
+
+def _consultation_rows() -> Iterator[tuple[Any, ...]]:
+    def counted(queryset: models.QuerySet[Any], link: str) -> models.Subquery:
+        return models.Subquery(
+            queryset.filter(**{link: models.OuterRef("pk")})
+            .order_by()
+            .values(link)
+            .annotate(n=models.Count("pk"))
+            .values("n")[:1],
+            output_field=models.IntegerField(),
+        )
+
+    by_section = "section__version__consultation"
+    rows = (
+        _public_consultations()
+        .order_by("pk")
+        .annotate(
+            comment_total=counted(Comment.objects.shown(), "consultation"),
+            support_total=counted(Support.objects.filter(stance=Stance.SUPPORT), by_section),
+            oppose_total=counted(Support.objects.filter(stance=Stance.OPPOSE), by_section),
+            amendment_total=counted(Amendment.objects.all(), "consultation"),
+        )
+        .values_list(
+            "pk",
+            "agency__slug",
+            "title",
+            "published_at",
+            "opens_at",
+            "closes_at",
+            "response_published_at",
+            "comment_total",
+            "support_total",
+            "oppose_total",
+            "amendment_total",
+        )
+    )
+    now = timezone.now()
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        (pk, agency, title, published, opens, closes, responded, *counts) = row
+        status = "upcoming" if now < opens else "open" if now < closes else "closed"
+        yield (
+            pk,
+            agency,
+            title,
+            status,
+            _value(published),
+            _value(opens),
+            _value(closes),
+            _value(responded),
+            *(count or 0 for count in counts),
+        )
+
+
+CONSULTATIONS = Dataset(
+    identifier="consultations",
+    title=_("Consultations"),
+    description=_(
+        "Every published consultation (a policy draft open for comment): which agency holds "
+        "it, when it opens and closes, when the response to what people said was published, "
+        "and how many comments, supports, oppositions and amendments it received. Drafts "
+        "not yet published are left out."
+    ),
+    keywords=("consultations", "public participation", "policy", "comments"),
+    columns=(
+        Column("id", "integer", _("The consultation's number (its page is /consultations/<id>/).")),
+        Column("agency", "string", _("The short name of the agency holding it.")),
+        Column("title", "string", _("The consultation's title.")),
+        Column("status", "string", _("upcoming, open or closed, when the file was read.")),
+        Column("published_at", "datetime", _("When the draft was published (UTC).")),
+        Column("opens_at", "datetime", _("When it opens for comments (UTC).")),
+        Column("closes_at", "datetime", _("When it closes (UTC).")),
+        Column(
+            "response_published_at",
+            "datetime",
+            _("When the agency published its response (UTC); empty until then."),
+        ),
+        Column("comments", "integer", _("Comments and replies, hidden ones left out.")),
+        Column("supports", "integer", _("Supports of its sections (one per person and section).")),
+        Column("oppositions", "integer", _("Oppositions to its sections.")),
+        Column("amendments", "integer", _("Proposed amendments (other wording).")),
+    ),
+    rows=_consultation_rows,
+    count=lambda: _public_consultations().count(),
+)
+
+
+def _public_consultation_comments() -> models.QuerySet[Comment]:
+    return Comment.objects.visible_to(None).shown()
+
+
+def _consultation_comment_rows() -> Iterator[tuple[Any, ...]]:
+    rows = (
+        _public_consultation_comments()
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "consultation_id",
+            "consultation__agency__slug",
+            "version__number",
+            "section__heading",
+            "passage",
+            "parent_id",
+            "author__display_name",
+            "persona__public_name",
+            "persona__job_title",
+            "persona__agency__name",
+            "body",
+            "created_at",
+        )
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        (pk, consultation, agency, version, heading, passage, parent, name, *persona) = row
+        staff_name, job_title, staff_agency, body, created = persona
+        if staff_name is not None:  # written for the agency: the staff member's signature
+            name = f"{staff_name}, {job_title}, {staff_agency}"
+        yield (
+            pk,
+            consultation,
+            agency,
+            version,
+            heading or "",
+            passage,
+            parent,
+            str(name or _("A participant")),
+            body,
+            _value(created),
+        )
+
+
+CONSULTATION_COMMENTS = Dataset(
+    identifier="consultation-comments",
+    title=_("Consultation comments"),
+    description=_(
+        "Every public comment on a published consultation: on which section and passage, "
+        "in reply to which comment, the public name it was written under, its words and "
+        "when. Comments hidden by a moderator are left out; no email address or account."
+    ),
+    keywords=("consultations", "public participation", "comments", "policy"),
+    columns=(
+        Column("id", "integer", _("The comment's number.")),
+        Column("consultation", "integer", _("The consultation's number.")),
+        Column("agency", "string", _("The short name of the agency holding the consultation.")),
+        Column("version", "integer", _("The version of the draft it was written on.")),
+        Column("section", "string", _("The section's heading; empty for the whole draft.")),
+        Column("passage", "string", _("The exact passage commented on; empty if none.")),
+        Column("reply_to", "integer", _("The comment it replies to; empty if none.")),
+        Column(
+            "author",
+            "string",
+            _("The public display name; for staff, name, job title and agency."),
+        ),
+        Column("body", "string", _("The comment (Markdown).")),
+        Column("created_at", "datetime", _("When it was written (UTC).")),
+    ),
+    rows=_consultation_comment_rows,
+    count=lambda: _public_consultation_comments().count(),
+)
+
+
 DATASETS: dict[str, Dataset] = {
-    dataset.identifier: dataset for dataset in (REQUESTS, COMMITMENTS, DASHBOARD)
+    dataset.identifier: dataset
+    for dataset in (REQUESTS, COMMITMENTS, DASHBOARD, CONSULTATIONS, CONSULTATION_COMMENTS)
 }

@@ -1,5 +1,6 @@
 """Atom feeds of public records: an agency's public activity, a service's new public
-requests and one public request's timeline.
+requests, one public request's timeline, and what happens to consultations (site-wide or
+one agency's).
 
 Each feed reads through the same queries as the page it follows, as an anonymous visitor,
 so a feed never shows what that page would not show to someone signed out. Entries name
@@ -10,6 +11,7 @@ reader used to fetch the feed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,8 +19,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -26,11 +31,14 @@ from django.utils.translation import gettext as _
 from townhall.activity.models import Activity, Visibility
 from townhall.agencies import queries as agency_queries
 from townhall.agencies.models import Agency, Service
+from townhall.consultations import queries as consultation_queries
+from townhall.consultations.models import Consultation, ConsultationVersion
 from townhall.service_requests import queries as request_queries
 from townhall.service_requests.models import ServiceRequest
 
 # How many entries a feed carries (newest first).
 SERVICE_FEED_LIMIT = 50
+CONSULTATION_FEED_LIMIT = 50
 TITLE_LENGTH = 100
 # What the anonymous status page shows of a request's timeline (service_requests.views).
 PUBLIC_TIMELINE = frozenset({Visibility.PUBLIC, Visibility.PARTICIPANTS})
@@ -220,3 +228,139 @@ class RequestTimelineFeed(_ActivityEntries, _AtomFeed):
         entries = request_queries.timeline(obj, _anonymous())
         public = [entry for entry in reversed(entries) if entry.visibility in PUBLIC_TIMELINE]
         return _linked(public, obj)
+
+
+@dataclass(frozen=True)
+class ConsultationEvent:
+    """Something that happened to a public consultation, as a feed entry."""
+
+    kind: str  # published, opened, revised, closed, responded
+    at: datetime
+    consultation: Consultation
+    version: int = 0
+
+
+def consultation_events(agency: Agency | None = None) -> list[ConsultationEvent]:
+    """The newest CONSULTATION_FEED_LIMIT events of the consultations a visitor sees
+    (`visible_to(None)`): published, opened for comments (when that came after
+    publishing), revised, closed, response published. Five queries, newest first."""
+    now = timezone.now()
+    found = consultation_queries.consultations_visible_to(_anonymous())
+    if agency is not None:
+        found = found.filter(agency=agency)
+    limit = CONSULTATION_FEED_LIMIT
+    events = [
+        ConsultationEvent("published", c.published_at, c)  # type: ignore[arg-type]
+        for c in found.order_by("-published_at", "-pk")[:limit]
+    ]
+    events += [
+        ConsultationEvent("opened", c.opens_at, c)
+        for c in found.filter(opens_at__lte=now, opens_at__gt=F("published_at")).order_by(
+            "-opens_at", "-pk"
+        )[:limit]
+    ]
+    events += [
+        ConsultationEvent("closed", c.closes_at, c)
+        for c in found.filter(closes_at__lte=now).order_by("-closes_at", "-pk")[:limit]
+    ]
+    events += [
+        ConsultationEvent("responded", c.response_published_at, c)  # type: ignore[arg-type]
+        for c in found.filter(
+            response_published_at__isnull=False, response_published_at__lte=now
+        ).order_by("-response_published_at", "-pk")[:limit]
+    ]
+    versions = (
+        ConsultationVersion.objects.filter(
+            consultation__in=found.values("pk"),
+            number__gt=1,
+            published_at__lte=now,
+            published_at__gt=F("consultation__published_at"),
+        )
+        .select_related("consultation__agency", "consultation__current_version")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+    events += [
+        ConsultationEvent("revised", v.published_at, v.consultation, v.number) for v in versions
+    ]
+    events.sort(key=lambda e: (e.at, e.consultation.pk, e.version), reverse=True)
+    return events[:limit]
+
+
+class ConsultationsFeed(_AtomFeed):
+    """/feeds/consultations.atom and /feeds/agencies/<slug>/consultations.atom: new
+    consultations, opened, revised, closed, and their published responses. Drafts never
+    appear; nor does anything a participant wrote."""
+
+    def get_object(self, request: HttpRequest, slug: str = "") -> Agency | None:  # type: ignore[override]
+        if not slug:
+            return None
+        return get_object_or_404(Agency.objects.published(), slug=slug)
+
+    def title(self, obj: Agency | None) -> str:
+        if obj is None:
+            return _("Consultations")
+        return _("%(agency)s: consultations") % {"agency": obj.name}
+
+    def subtitle(self, obj: Agency | None) -> str:
+        return _(
+            "New consultations, opened for comments, revised, closed, and the responses "
+            "published, newest first."
+        )
+
+    def link(self, obj: Agency | None) -> str:
+        url = reverse("consultations:consultation-list")
+        return f"{url}?agency={obj.slug}" if obj is not None else url
+
+    def feed_guid(self, obj: Agency | None) -> str:
+        if obj is None:
+            return tag_uri(TAG_DATE, "consultations")
+        return tag_uri(TAG_DATE, f"agency/{obj.pk}/consultations")
+
+    def items(self, obj: Agency | None) -> list[ConsultationEvent]:
+        return consultation_events(obj)
+
+    def item_title(self, item: ConsultationEvent) -> str:
+        titles = {
+            "published": _("New consultation: %(title)s"),
+            "opened": _("Open for comments: %(title)s"),
+            "revised": _("Revised (version %(version)s): %(title)s"),
+            "closed": _("Closed: %(title)s"),
+            "responded": _("Response published: %(title)s"),
+        }
+        return Truncator(
+            titles[item.kind] % {"title": item.consultation.title, "version": item.version}
+        ).chars(TITLE_LENGTH)
+
+    def item_description(self, item: ConsultationEvent) -> str:
+        consultation = item.consultation
+        if item.kind == "responded":
+            return Truncator(consultation.response_summary).chars(500) or consultation.summary
+        return _("%(summary)s (%(agency)s; open for comments %(opens)s to %(closes)s)") % {
+            "summary": Truncator(consultation.summary).chars(500),
+            "agency": consultation.agency.name,
+            "opens": consultation.opens_at.date().isoformat(),
+            "closes": consultation.closes_at.date().isoformat(),
+        }
+
+    def item_link(self, item: ConsultationEvent) -> str:
+        pk = item.consultation.pk
+        if item.kind == "responded":
+            return reverse("consultations:consultation-response", kwargs={"pk": pk})
+        if item.kind == "revised":
+            return reverse("consultations:version-diff", kwargs={"pk": pk, "number": item.version})
+        return item.consultation.get_absolute_url()
+
+    def item_pubdate(self, item: ConsultationEvent) -> datetime:
+        return item.at
+
+    def item_updateddate(self, item: ConsultationEvent) -> datetime:
+        return item.at
+
+    def item_guid(self, item: ConsultationEvent) -> str:
+        specific = f"consultation/{item.consultation.pk}/{item.kind}"
+        if item.kind == "revised":
+            specific = f"consultation/{item.consultation.pk}/version/{item.version}"
+        return tag_uri(item.at, specific)
+
+    def item_author_name(self, item: ConsultationEvent) -> str:
+        return item.consultation.agency.name

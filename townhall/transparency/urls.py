@@ -5,6 +5,12 @@ from . import feeds, views
 app_name = "transparency"
 urlpatterns = [
     path("agencies/<slug:slug>.atom", feeds.AgencyActivityFeed(), name="agency-feed"),
+    path("consultations.atom", feeds.ConsultationsFeed(), name="consultations-feed"),
+    path(
+        "agencies/<slug:slug>/consultations.atom",
+        feeds.ConsultationsFeed(),
+        name="agency-consultations-feed",
+    ),
     path(
         "services/<slug:slug>/<slug:code>.atom",
         feeds.ServiceRequestsFeed(),

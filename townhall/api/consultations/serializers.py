@@ -14,7 +14,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from townhall.api.conversations.serializers import _absolute
-from townhall.consultations.models import Amendment, Comment, Consultation, Section, Stance
+from townhall.consultations.models import (
+    Amendment,
+    Comment,
+    Consultation,
+    Document,
+    Section,
+    Stance,
+)
 
 # --- sent ------------------------------------------------------------------------------------
 
@@ -122,6 +129,24 @@ class ExportsSerializer(serializers.Serializer):
     json = serializers.URLField()
 
 
+class DocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text=_("In bytes."))
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj: Document) -> str:
+        return _absolute(
+            self.context,
+            reverse(
+                "consultations:document-download",
+                kwargs={"pk": obj.consultation_id, "doc_pk": obj.pk},
+            ),
+        )
+
+
 class ConsultationSerializer(serializers.ModelSerializer):
     """Expects consultations from `api_consultations` (sections prefetched)."""
 
@@ -138,6 +163,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
     exports = serializers.SerializerMethodField()
     responsible = serializers.SerializerMethodField()
     response_url = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
 
     class Meta:
         model = Consultation
@@ -160,6 +186,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "sections",
             "questions",
             "exports",
+            "documents",
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -182,6 +209,15 @@ class ConsultationSerializer(serializers.ModelSerializer):
         """Only on one consultation (with results); lists leave them out."""
         questions = getattr(obj, "api_questions", None)
         return QuestionSerializer(questions, many=True).data if questions is not None else None
+
+    @extend_schema_field(DocumentSerializer(many=True, allow_null=True))
+    def get_documents(self, obj: Consultation) -> Any:
+        """Only on one consultation (not withdrawn, each with its download URL); lists
+        leave them out."""
+        documents = getattr(obj, "api_documents", None)
+        if documents is None:
+            return None
+        return DocumentSerializer(documents, many=True, context=self.context).data
 
     @extend_schema_field(ExportsSerializer)
     def get_exports(self, obj: Consultation) -> dict[str, str]:

@@ -30,6 +30,7 @@ from townhall.api.parsers import JSONBodyParser
 from townhall.api.views import JSON_ONLY
 from townhall.consultations import actions, queries
 from townhall.consultations.diffs import word_diff
+from townhall.consultations.documents import documents_of
 from townhall.consultations.models import (
     Comment,
     Consultation,
@@ -219,6 +220,7 @@ class ConsultationDetailView(APIView):
         consultation = _consultation(pk, request)
         consultation.api_sections = queries.current_sections(consultation)  # type: ignore[attr-defined]
         consultation.api_questions = queries.questions_with_results(consultation, request.user)  # type: ignore[attr-defined]
+        consultation.api_documents = list(documents_of(consultation))  # type: ignore[attr-defined]
         return Response(ConsultationSerializer(consultation, context=_context(request)).data)
 
 

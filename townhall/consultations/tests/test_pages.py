@@ -286,19 +286,6 @@ def test_garbage_parameters_do_not_break_pages(client, consultation):
     assert client.get(_url(consultation), {"page": "999999"}).status_code == 200
 
 
-def test_moderators_see_reported_comments_of_their_agency_only(
-    client, citizen, citizen2, consultation, moderator, other_moderator, staff_client_for
-):
-    comment = actions.post_comment(by=citizen, consultation=consultation, body="Spam spam")
-    actions.flag_comment(by=citizen2, comment=comment, reason="Advertising")
-    mine = staff_client_for(moderator.user).get("/consultations/reported/").content.decode()
-    assert "Advertising" in mine and "Spam spam" in mine
-    theirs = staff_client_for(other_moderator.user).get("/consultations/reported/")
-    assert "Spam spam" not in theirs.content.decode()
-    client.force_login(citizen)
-    assert client.get("/consultations/reported/").status_code == 403
-
-
 def test_an_answer_without_its_reason_is_refused_at_the_form_and_stores_nothing(
     citizen, staff_member, consultation, sections, staff_client_for
 ):

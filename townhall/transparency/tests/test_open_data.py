@@ -85,6 +85,8 @@ def test_catalog_validates_against_the_dcat_us_1_1_schema(client: Client) -> Non
         "Public service requests",
         "Public commitments and their outcomes",
         "Transparency dashboard figures by month",
+        "Consultations",
+        "Consultation comments",
     }
     for dataset in catalog["dataset"]:
         assert dataset["license"] == "https://creativecommons.org/publicdomain/zero/1.0/"

@@ -2,7 +2,8 @@
 
 Needs the demo city (`townhall demo`). Everything goes through the same actions the site
 uses. Transportation's "Safer streets plan" is open, with a few dozen comments (some on
-exact passages, some replies), supports, oppositions and amendments from demo residents.
+exact passages, some replies), supports, oppositions and amendments from demo residents,
+and one document (a plain-text summary of injuries).
 Public Works' "Yard waste collection rules" ran for a few seconds while the command
 filled it, then closed; its staff grouped the comments into themes, answered them and the
 amendment, and published the response.
@@ -15,12 +16,13 @@ import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from townhall.agencies.models import Agency, Goal, StaffMembership
-from townhall.consultations import actions
+from townhall.consultations import actions, documents
 from townhall.consultations.models import Consultation, Outcome, Stance
 from townhall.identity.actions import mark_email_verified
 from townhall.identity.models import User
@@ -62,6 +64,23 @@ SAFER_STREETS = [
         "a yearly report on what changed.",
     ),
 ]
+
+# The document attached to the safer streets plan (plain text, made up for the demo).
+INJURY_SUMMARY = """Injuries on Springfield streets, 2021 to 2025
+=============================================
+
+Serious injuries and deaths reported by the police, by year.
+
+Year  People walking  People cycling  People driving  Total
+2021              18               9              31     58
+2022              21              11              29     61
+2023              17              12              27     56
+2024              23              10              30     63
+2025              20              13              26     59
+
+Two in three injuries to people walking happened on main roads; one in four within
+300 yards of a school. Source: Springfield Transportation (demo data).
+"""
 
 # (who: a resident index or a demo citizen key, section index or None, passage, body)
 COMMENTS: list[tuple[Any, int | None, str, str]] = [
@@ -230,6 +249,14 @@ class Command(BaseCommand):
                 "a refuge island where the road is wide enough."
             ),
             reason="The schools on busy roads cannot wait two years.",
+        )
+        documents.attach_document(
+            by=nadia.user,
+            consultation=consultation,
+            title="Injuries on Springfield streets, 2021 to 2025",
+            upload=SimpleUploadedFile(
+                "injury-summary.txt", INJURY_SUMMARY.encode(), content_type="text/plain"
+            ),
         )
 
     def _yard_waste(self, people: dict[Any, User]) -> None:
