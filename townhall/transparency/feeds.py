@@ -32,7 +32,7 @@ from townhall.activity.models import Activity, Visibility
 from townhall.agencies import queries as agency_queries
 from townhall.agencies.models import Agency, Service
 from townhall.consultations import queries as consultation_queries
-from townhall.consultations.models import Consultation, ConsultationVersion
+from townhall.consultations.models import Consultation, ConsultationVersion, Document
 from townhall.service_requests import queries as request_queries
 from townhall.service_requests.models import ServiceRequest
 
@@ -234,20 +234,26 @@ class RequestTimelineFeed(_ActivityEntries, _AtomFeed):
 class ConsultationEvent:
     """Something that happened to a public consultation, as a feed entry."""
 
-    kind: str  # published, opened, revised, closed, responded
+    kind: str  # published, opened, revised, closed, responded, document
     at: datetime
     consultation: Consultation
     version: int = 0
+    document: Document | None = None
 
 
-def consultation_events(agency: Agency | None = None) -> list[ConsultationEvent]:
+def consultation_events(
+    agency: Agency | None = None, consultation: Consultation | None = None
+) -> list[ConsultationEvent]:
     """The newest CONSULTATION_FEED_LIMIT events of the consultations a visitor sees
     (`visible_to(None)`): published, opened for comments (when that came after
-    publishing), revised, closed, response published. Five queries, newest first."""
+    publishing), revised, closed, response published; for one consultation also the
+    documents attached to it. Five queries (six for one consultation), newest first."""
     now = timezone.now()
     found = consultation_queries.consultations_visible_to(_anonymous())
     if agency is not None:
         found = found.filter(agency=agency)
+    if consultation is not None:
+        found = found.filter(pk=consultation.pk)
     limit = CONSULTATION_FEED_LIMIT
     events = [
         ConsultationEvent("published", c.published_at, c)  # type: ignore[arg-type]
@@ -282,6 +288,14 @@ def consultation_events(agency: Agency | None = None) -> list[ConsultationEvent]
     events += [
         ConsultationEvent("revised", v.published_at, v.consultation, v.number) for v in versions
     ]
+    if consultation is not None:
+        documents = Document.objects.filter(
+            consultation__in=found.values("pk"), is_withdrawn=False
+        ).order_by("-uploaded_at", "-pk")[:limit]
+        events += [
+            ConsultationEvent("document", d.uploaded_at, consultation, document=d)
+            for d in documents
+        ]
     events.sort(key=lambda e: (e.at, e.consultation.pk, e.version), reverse=True)
     return events[:limit]
 
@@ -327,12 +341,20 @@ class ConsultationsFeed(_AtomFeed):
             "closed": _("Closed: %(title)s"),
             "responded": _("Response published: %(title)s"),
         }
+        if item.document is not None:
+            return Truncator(
+                _("New document: %(document)s") % {"document": item.document.title}
+            ).chars(TITLE_LENGTH)
         return Truncator(
             titles[item.kind] % {"title": item.consultation.title, "version": item.version}
         ).chars(TITLE_LENGTH)
 
     def item_description(self, item: ConsultationEvent) -> str:
         consultation = item.consultation
+        if item.document is not None:
+            return _("A document was attached to the consultation “%(title)s”.") % {
+                "title": consultation.title
+            }
         if item.kind == "responded":
             return Truncator(consultation.response_summary).chars(500) or consultation.summary
         return _("%(summary)s (%(agency)s; open for comments %(opens)s to %(closes)s)") % {
@@ -344,6 +366,11 @@ class ConsultationsFeed(_AtomFeed):
 
     def item_link(self, item: ConsultationEvent) -> str:
         pk = item.consultation.pk
+        if item.document is not None:
+            return reverse(
+                "consultations:document-download",
+                kwargs={"pk": pk, "doc_pk": item.document.pk},
+            )
         if item.kind == "responded":
             return reverse("consultations:consultation-response", kwargs={"pk": pk})
         if item.kind == "revised":
@@ -360,7 +387,35 @@ class ConsultationsFeed(_AtomFeed):
         specific = f"consultation/{item.consultation.pk}/{item.kind}"
         if item.kind == "revised":
             specific = f"consultation/{item.consultation.pk}/version/{item.version}"
+        if item.document is not None:
+            specific = f"consultation/{item.consultation.pk}/document/{item.document.pk}"
         return tag_uri(item.at, specific)
 
     def item_author_name(self, item: ConsultationEvent) -> str:
         return item.consultation.agency.name
+
+
+class ConsultationUpdatesFeed(ConsultationsFeed):
+    """/feeds/consultations/<id>.atom: one public consultation's updates (published,
+    opened, revised, documents attached, closed, answered). A draft is not found (404)."""
+
+    def get_object(self, request: HttpRequest, pk: int) -> Consultation:  # type: ignore[override]
+        return get_object_or_404(
+            consultation_queries.consultations_visible_to(_anonymous()).select_related("agency"),
+            pk=pk,
+        )
+
+    def title(self, obj: Consultation) -> str:  # type: ignore[override]
+        return _("Consultation: %(title)s") % {"title": obj.title}
+
+    def subtitle(self, obj: Consultation) -> str:  # type: ignore[override]
+        return _("What happened to this consultation, newest first.")
+
+    def link(self, obj: Consultation) -> str:  # type: ignore[override]
+        return obj.get_absolute_url()
+
+    def feed_guid(self, obj: Consultation) -> str:  # type: ignore[override]
+        return tag_uri(TAG_DATE, f"consultation/{obj.pk}/updates")
+
+    def items(self, obj: Consultation) -> list[ConsultationEvent]:  # type: ignore[override]
+        return consultation_events(consultation=obj)

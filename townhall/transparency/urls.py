@@ -7,6 +7,11 @@ urlpatterns = [
     path("agencies/<slug:slug>.atom", feeds.AgencyActivityFeed(), name="agency-feed"),
     path("consultations.atom", feeds.ConsultationsFeed(), name="consultations-feed"),
     path(
+        "consultations/<int:pk>.atom",
+        feeds.ConsultationUpdatesFeed(),
+        name="consultation-feed",
+    ),
+    path(
         "agencies/<slug:slug>/consultations.atom",
         feeds.ConsultationsFeed(),
         name="agency-consultations-feed",

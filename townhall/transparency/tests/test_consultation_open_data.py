@@ -185,6 +185,46 @@ def test_the_feed_costs_a_fixed_number_of_queries(
         _parse(client.get(SITE_FEED))
 
 
+def test_a_consultations_own_feed_tells_its_updates_and_documents(
+    client: Client, staff_member: Any, other_staff: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from townhall.consultations.documents import attach_document
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    mine = _make(staff_member, "Bike lanes")
+    _make(other_staff, "Dog park")
+    actions.publish_version(
+        by=staff_member.user, consultation=mine, sections=[("Lanes", "Protected.")]
+    )
+    document = attach_document(
+        by=staff_member.user,
+        consultation=mine,
+        title="Traffic counts <2026>",
+        upload=SimpleUploadedFile("counts.txt", b"Main St: 1200 a day\n", "text/plain"),
+    )
+    url = reverse("transparency:consultation-feed", kwargs={"pk": mine.pk})
+    assert url == f"/feeds/consultations/{mine.pk}.atom"
+    parsed = _parse(client.get(url))
+    assert parsed.feed.title == "Consultation: Bike lanes"
+    titles = [entry.title for entry in parsed.entries]
+    assert "New consultation: Bike lanes" in titles
+    assert "Revised (version 2): Bike lanes" in titles
+    assert "New document: Traffic counts <2026>" in titles
+    assert not [title for title in titles if "Dog park" in title]
+    entry = next(e for e in parsed.entries if e.title.startswith("New document"))
+    assert entry.link.endswith(f"/consultations/{mine.pk}/documents/{document.pk}/")
+    # The consultation page points feed readers at it.
+    assert f'href="{url}"' in client.get(mine.get_absolute_url()).content.decode()
+
+
+def test_a_drafts_feed_is_not_found(client: Client, staff_member: Any) -> None:
+    draft = _draft(staff_member)
+    assert client.get(f"/feeds/consultations/{draft.pk}.atom").status_code == 404
+    assert client.get("/feeds/consultations/999999.atom").status_code == 404
+
+
 # --- the datasets --------------------------------------------------------------------------
 
 
