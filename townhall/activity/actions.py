@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from . import tasks
-from .follows import can_follow
+from .follows import can_follow, is_followable
 from .models import (
     Activity,
     EmailFrequency,
@@ -149,9 +149,23 @@ def mark_notifications_read(*, by: Any, ids: Iterable[int] | None = None) -> int
 
 
 @transaction.atomic
-def follow(*, by: Any, target: models.Model) -> Follow:
+def follow(*, by: Any, target: models.Model, is_own_new: bool = False) -> Follow:
     """`by` follows `target` (idempotent). Only a registered kind of object that `by` can
-    see may be followed; anything else is refused as if it did not exist."""
+    see may be followed; anything else is refused as if it did not exist.
+
+    `is_own_new`: `by` has just created `target`, as its owner, in this transaction (a
+    citizen filing a request): they can see it and nobody follows it yet, so the
+    visibility query and the lookup are skipped (one INSERT)."""
+    if is_own_new:
+        if by is None or not by.is_authenticated or not by.is_active:
+            raise PermissionDenied("You cannot follow this.")
+        if not is_followable(target):
+            raise PermissionDenied("You cannot follow this.")
+        return Follow.objects.create(
+            user=by,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=str(target.pk),
+        )
     if not can_follow(by, target):
         raise PermissionDenied("You cannot follow this.")
     entry, _created = Follow.objects.get_or_create(

@@ -17,7 +17,7 @@ from townhall.activity.models import Visibility
 from townhall.agencies.models import Agency, Service, StaffMembership, Team
 from townhall.agencies.rules import is_site_admin, require_agency_admin
 
-from .deadlines import CalendarError, extend_for_pause, load_time_zone
+from .deadlines import CalendarError, WorkingDayCalendar, extend_for_pause, load_time_zone
 from .escalation import escalate
 from .models import (
     DESCRIPTION_MAX_LENGTH,
@@ -269,17 +269,21 @@ def make_standard_commitments(
     subject: models.Model | None,
     is_public: bool,
     by: Any = None,
+    calendar: WorkingDayCalendar | None = None,
 ) -> tuple[Commitment, Commitment]:
     """The acknowledge and respond commitments a filed request gets from its service's
     standard, due by the working-day rule (`deadlines`) on the agency's calendar.
 
     Made by the system (`by=None`); `by` may name the staff member filing on someone's
-    behalf. Raises `deadlines.CalendarError` when the agency's calendar cannot be built.
+    behalf. `calendar`: the agency's calendar when the caller already read it (`calendar_for`,
+    one query), so its closure days are read once per filing. Raises
+    `deadlines.CalendarError` when the agency's calendar cannot be built.
     """
     if service.agency_id != agency.pk:
         raise ValidationError({"service": "The service belongs to another agency."})
     persona = None if by is None else _require_agency_staff(by, agency)
-    calendar = calendar_for(agency)
+    if calendar is None:
+        calendar = calendar_for(agency)
     # Promised when the request was received (a filing dated in the past, as in imports
     # and the demo city, logs its promises then too); never later than now.
     now = min(received_at, timezone.now())

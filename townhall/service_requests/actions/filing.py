@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from townhall.activity.actions import follow
 from townhall.agencies.models import Agency, Service, Team, memberships_of
 from townhall.commitments import actions as commitment_actions
 from townhall.commitments.deadlines import CalendarError
+from townhall.commitments.queries import calendar_for
 from townhall.conversations.attachments import CheckedFile, store_attachments
 from townhall.conversations.models import Thread, ThreadKind
 from townhall.identity.models import ASSURANCE_ORDER, AssuranceLevel
@@ -235,7 +235,44 @@ def _route(
     return None
 
 
-@transaction.atomic
+def _calendar_not_set_up(agency: Agency, error: CalendarError) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(agency)s cannot take requests right now: its working-day calendar is not "
+            "set up (%(error)s)."
+        )
+        % {"agency": agency.name, "error": error}
+    )
+
+
+def _reserve_number() -> int:
+    """The id, and the number of the reference, of the request about to be filed: taken
+    from the table's sequence, so two filings at once never get the same one. A filing
+    rolled back leaves a gap, as an id does.
+
+    On PostgreSQL, `nextval` of the id's sequence (not transactional: never handed out
+    twice). On SQLite the transaction already holds the database's write lock
+    (`transaction_mode` IMMEDIATE in settings), so the next AUTOINCREMENT value cannot be
+    taken by anyone else before this transaction commits; the primary key would refuse a
+    clash in any case.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                [ServiceRequest._meta.db_table],
+            )
+        else:
+            cursor.execute(
+                "SELECT MAX("
+                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                'COALESCE((SELECT MAX("id") FROM "service_requests_servicerequest"), 0)) + 1',
+                [ServiceRequest._meta.db_table],
+            )
+        row = cursor.fetchone()
+    return int(row[0])
+
+
 def file_request(
     *,
     by: Any,
@@ -378,85 +415,94 @@ def file_request(
     fingerprint = (
         _fingerprint(service, cleaned_description, cleaned_answers, location, public) if key else ""
     )
-    if key:
-        existing = _find_filing(by, key)
-        if existing is not None:
-            return _replay(existing, fingerprint)
+    # What only reads is done before the transaction: on SQLite the transaction holds the
+    # database's write lock (transaction_mode IMMEDIATE), so it should be short.
     submitted_at = _now(at)
+    calendar_error: CalendarError | None = None
     try:
-        with transaction.atomic():
-            thread = Thread.objects.create(
-                kind=ThreadKind.REQUEST, agency=agency, title=service.name[:200]
-            )
-            request = ServiceRequest.objects.create(
-                reference=f"pending-{secrets.token_hex(8)}",
-                service=service,
-                agency=agency,
-                requester=by,
-                description=cleaned_description,
-                answers=cleaned_answers,
-                latitude=location["latitude"],
-                longitude=location["longitude"],
-                address=location["address"],
-                is_public=public,
-                status=Status.SUBMITTED,
-                submitted_at=submitted_at,
-                status_changed_at=submitted_at,
-                team=_route(
-                    agency,
-                    service,
-                    cleaned_description,
-                    location["latitude"],
-                    location["longitude"],
-                ),
-                thread=thread,
-                idempotency_key=key,
-                idempotency_fingerprint=fingerprint,
-            )
-    except IntegrityError:
-        if not key:
-            raise
-        winner = _find_filing(by, key)
-        if winner is None:  # pragma: no cover - the constraint names no other cause
-            raise
-        return _replay(winner, fingerprint)
-
-    year = submitted_at.astimezone(ZoneInfo(agency.time_zone)).year
-    request.reference = ServiceRequest.format_reference(year, request.pk)
-    thread.title = f"{request.reference}: {service.name}"[:200]
-    thread.save(update_fields=["title"])
-    _record(
-        request,
-        verb="request.filed",
-        summary=f"{by.display_name} filed {request.reference}: {service.name}",
-        by=by,
-        at=submitted_at,  # the same moment as its promises, made as of `submitted_at`
-    )
-    if contact is None:
-        follow(by=by, target=request)  # the requester hears of every change
-    else:  # an application does not follow; the person will, once they claim it
-        RequestContact.objects.create(request=request, filed_via=by, **cleaned_contact)
-    try:
-        _acknowledge, respond = commitment_actions.make_standard_commitments(
-            agency=agency,
-            service=service,
-            received_at=submitted_at,
-            made_to=by,
-            subject=request,
-            is_public=public,
-        )
+        # The agency's closure days are read once, for the expected time and the promises.
+        calendar = calendar_for(agency)
+        expected_at = calendar.deadline(submitted_at, service.respond_working_days).due_at
     except CalendarError as error:
-        raise ValidationError(
-            _(
-                "%(agency)s cannot take requests right now: its working-day calendar is not "
-                "set up (%(error)s)."
+        calendar_error = error  # a retry of a request already filed is still answered
+    team = _route(agency, service, cleaned_description, location["latitude"], location["longitude"])
+    with transaction.atomic():
+        if key:
+            existing = _find_filing(by, key)
+            if existing is not None:
+                return _replay(existing, fingerprint)
+        if calendar_error is not None:
+            raise _calendar_not_set_up(agency, calendar_error) from calendar_error
+        # The number is reserved first, so the request and its thread are written once with
+        # their final reference and title.
+        number = _reserve_number()
+        year = submitted_at.astimezone(ZoneInfo(agency.time_zone)).year
+        reference = ServiceRequest.format_reference(year, number)
+        try:
+            # Only a retry with an idempotency key recovers from a clash, inside a savepoint.
+            with transaction.atomic(savepoint=bool(key)):
+                thread = Thread.objects.create(
+                    kind=ThreadKind.REQUEST,
+                    agency=agency,
+                    title=f"{reference}: {service.name}"[:200],
+                )
+                request = ServiceRequest.objects.create(
+                    pk=number,
+                    reference=reference,
+                    service=service,
+                    agency=agency,
+                    requester=by,
+                    description=cleaned_description,
+                    answers=cleaned_answers,
+                    latitude=location["latitude"],
+                    longitude=location["longitude"],
+                    address=location["address"],
+                    is_public=public,
+                    status=Status.SUBMITTED,
+                    submitted_at=submitted_at,
+                    status_changed_at=submitted_at,
+                    expected_at=expected_at,
+                    team=team,
+                    thread=thread,
+                    idempotency_key=key,
+                    idempotency_fingerprint=fingerprint,
+                )
+        except IntegrityError:
+            if not key:
+                raise
+            winner = _find_filing(by, key)
+            if winner is None:  # pragma: no cover - the constraint names no other cause
+                raise
+            return _replay(winner, fingerprint)
+
+        _record(
+            request,
+            verb="request.filed",
+            summary=f"{by.display_name} filed {request.reference}: {service.name}",
+            by=by,
+            at=submitted_at,  # the same moment as its promises, made as of `submitted_at`
+        )
+        if contact is None:
+            follow(by=by, target=request, is_own_new=True)  # they hear of every change
+        else:  # an application does not follow; the person will, once they claim it
+            RequestContact.objects.create(request=request, filed_via=by, **cleaned_contact)
+        try:
+            commitment_actions.make_standard_commitments(
+                agency=agency,
+                service=service,
+                received_at=submitted_at,
+                made_to=by,
+                subject=request,
+                is_public=public,
+                calendar=calendar,
             )
-            % {"agency": agency.name, "error": error}
-        ) from error
-    request.expected_at = respond.due_at
-    request.save(update_fields=["reference", "expected_at"])
-    if request.team_id is not None:
-        commitment_actions.hand_over_commitments(subject=request, holder=None, team=request.team)
-    if checked_files:
-        store_attachments(thread=thread, message=None, uploaded_by=by, files=checked_files)
-    return request
+        except CalendarError as error:  # pragma: no cover - the calendar was built above
+            raise _calendar_not_set_up(agency, error) from error
+        # `expected_at` is the respond promise's due time, from the same calendar and moment.
+        if request.team_id is not None:
+            commitment_actions.hand_over_commitments(
+                subject=request, holder=None, team=request.team
+            )
+        if checked_files:
+            store_attachments(thread=thread, message=None, uploaded_by=by, files=checked_files)
+        return request
