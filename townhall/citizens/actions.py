@@ -108,6 +108,21 @@ def record_access(
                 },
                 code="reason_required",
             )
+    return _log_access(
+        by=by, persona=persona, citizen=citizen, screen=screen, reason=reason, subject=subject
+    )
+
+
+def _log_access(
+    *,
+    by: Any,
+    persona: StaffMembership | None,
+    citizen: Any,
+    screen: str,
+    reason: str,
+    subject: str,
+) -> AccessLogEntry:
+    """Write one checked look (the persona, screen and reason already settled)."""
     entry = AccessLogEntry.objects.create(
         citizen=citizen,
         viewer=by,
@@ -212,11 +227,12 @@ def record_request_read(*, by: Any, service_request: Any) -> AccessLogEntry | No
     persona = work_persona(by, service_request.agency_id)
     if not by.is_superuser and (persona is None or persona.agency_id != service_request.agency_id):
         return None
-    return record_access(
-        by=by,
-        citizen=service_request.requester,
-        screen=Screen.REQUEST_DETAIL,
-        reason=AccessReason.ANSWERING_REQUEST,
-        subject=service_request.reference,
-        agency=service_request.agency_id,
-    )
+    with transaction.atomic():
+        return _log_access(
+            by=by,
+            persona=persona,
+            citizen=service_request.requester,
+            screen=Screen.REQUEST_DETAIL,
+            reason=AccessReason.ANSWERING_REQUEST,
+            subject=service_request.reference,
+        )

@@ -430,6 +430,26 @@ def access_log_section(user: Any) -> list[dict[str, Any]]:
     return result
 
 
+def shared_notes_section(user: Any) -> list[dict[str, Any]]:
+    """The notes staff shared on the person's record for every agency (the `citizens`
+    shared notes): what was written, when, and by which work persona and agency, never
+    the author's account."""
+    note = _model("citizens", "SharedNote")
+    if note is None:
+        return []
+    rows = note.objects.filter(citizen=user).select_related("persona", "agency").order_by("pk")
+    return [
+        {
+            "id": row.pk,
+            "written_by": row.persona.public_name,
+            "agency": row.agency.name,
+            "note": row.body,
+            "written_at": _when(row.created_at),
+        }
+        for row in rows
+    ]
+
+
 SECTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     ("account", account_section),
     ("service_requests", service_requests_section),
@@ -444,6 +464,7 @@ SECTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     ("notifications", notifications_section),
     ("activity", activity_section),
     ("access_log", access_log_section),
+    ("shared_notes", shared_notes_section),
 ]
 
 
