@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,13 +84,26 @@ def create_agency(
 
 
 @transaction.atomic
-def add_goal(*, by: Any, agency: Agency, title: str, measure: str, description: str = "") -> Goal:
+def add_goal(
+    *,
+    by: Any,
+    agency: Agency,
+    title: str,
+    measure: str,
+    description: str = "",
+    metric: str = "",
+    target: Decimal | float | str | None = None,
+) -> Goal:
+    """Publish a goal. `metric` (a GoalMetric) and `target` (percent or hours) come
+    together: the dashboard then shows whether the goal is met."""
     require_agency_admin(by, agency)
     goal = Goal(
         agency=agency,
         title=title,
         measure=measure,
         description=description,
+        metric=metric,
+        target=target,
         order=agency.goals.count(),
     )
     goal.full_clean()
@@ -441,7 +455,7 @@ def update_agency(*, by: Any, agency: Agency, changes: Mapping[str, Any]) -> Age
 def update_goal(*, by: Any, goal: Goal, changes: Mapping[str, Any]) -> Goal:
     require_agency_admin(by, goal.agency)
     if not _validate_and_save(
-        goal, changes, frozenset({"title", "description", "measure", "order"})
+        goal, changes, frozenset({"title", "description", "measure", "metric", "target", "order"})
     ):
         return goal
     record_activity(

@@ -50,7 +50,7 @@ class NoDeleteMixin:
 
 class GoalInline(admin.TabularInline):
     model = Goal
-    fields = ["title", "description", "measure", "order"]
+    fields = ["title", "description", "measure", "metric", "target", "order"]
     extra = 0
     can_delete = False
 
@@ -139,6 +139,8 @@ class AgencyAdmin(NoDeleteMixin, admin.ModelAdmin):
                         title=data["title"],
                         measure=data["measure"],
                         description=data.get("description", ""),
+                        metric=data.get("metric") or "",
+                        target=data.get("target"),
                     )
                     _adopt(instance, goal)
                     formset.new_objects.append(instance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -75,12 +76,72 @@ class Agency(models.Model):
         return reverse("agencies:agency-detail", kwargs={"slug": self.slug})
 
 
+class GoalMetric(models.TextChoices):
+    """The figures of the public dashboard a goal can set a target for. Each value is the
+    figure's name in the dashboard API. Shares are set and compared in percent (0 to 100),
+    higher is better; times in hours, lower is better."""
+
+    PROMISES_KEPT_SHARE = "promises_kept_share", _("Promises kept (percent)")
+    ACKNOWLEDGED_ON_TIME_SHARE = (
+        "acknowledged_on_time_share",
+        _("Requests acknowledged on time (percent)"),
+    )
+    ANSWERED_ON_TIME_SHARE = "answered_on_time_share", _("Requests answered on time (percent)")
+    FOI_ON_TIME_SHARE = (
+        "foi_on_time_share",
+        _("Freedom-of-information requests answered on time (percent)"),
+    )
+    MEDIAN_HOURS_TO_ACKNOWLEDGE = (
+        "median_hours_to_acknowledge",
+        _("Median hours to acknowledge (hours)"),
+    )
+    P90_HOURS_TO_ACKNOWLEDGE = (
+        "p90_hours_to_acknowledge",
+        _("90th percentile of hours to acknowledge (hours)"),
+    )
+    MEDIAN_HOURS_TO_RESPOND = "median_hours_to_respond", _("Median hours to answer (hours)")
+    P90_HOURS_TO_RESPOND = (
+        "p90_hours_to_respond",
+        _("90th percentile of hours to answer (hours)"),
+    )
+
+
+# Metrics read in percent, where more is better; every other metric is hours, fewer better.
+SHARE_METRICS = frozenset(
+    {
+        GoalMetric.PROMISES_KEPT_SHARE,
+        GoalMetric.ACKNOWLEDGED_ON_TIME_SHARE,
+        GoalMetric.ANSWERED_ON_TIME_SHARE,
+        GoalMetric.FOI_ON_TIME_SHARE,
+    }
+)
+
+
 class Goal(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(_("goal"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     measure = models.CharField(
         _("how it is measured"), max_length=300, help_text=_("The figure that shows progress.")
+    )
+    metric = models.CharField(
+        _("dashboard figure"),
+        max_length=40,
+        blank=True,
+        choices=GoalMetric.choices,
+        help_text=_(
+            "Optional: the dashboard figure this goal is checked against. Set a target with it."
+        ),
+    )
+    target = models.DecimalField(
+        _("target"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a percentage, the least to reach (0 to 100); for hours, the most to take."
+        ),
     )
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -90,6 +151,50 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        has_metric, has_target = bool(self.metric), self.target is not None
+        if has_metric and not has_target:
+            raise ValidationError(
+                {"target": _("Give a target for the chosen dashboard figure, or choose none.")}
+            )
+        if has_target and not has_metric:
+            raise ValidationError(
+                {"metric": _("Choose the dashboard figure this target is for, or clear it.")}
+            )
+        if not has_metric or not isinstance(self.target, int | float | Decimal):
+            return  # nothing to compare, or the field's own check already failed
+        if self.is_share and not 0 <= self.target <= 100:
+            raise ValidationError({"target": _("A percentage target must be between 0 and 100.")})
+        if not self.is_share and self.target <= 0:
+            raise ValidationError({"target": _("A target in hours must be more than 0.")})
+
+    @property
+    def is_measurable(self) -> bool:
+        return bool(self.metric) and self.target is not None
+
+    @property
+    def target_number(self) -> Decimal | None:
+        """The target as a number to show: 90, 36.5 (no trailing zeros), localised by
+        the templates."""
+        if self.target is None:
+            return None
+        if self.target == self.target.to_integral_value():
+            return self.target.quantize(Decimal(1))
+        return self.target.normalize()
+
+    @property
+    def is_share(self) -> bool:
+        """The metric is a percentage, where more is better (else hours, fewer better)."""
+        return self.metric in SHARE_METRICS
+
+    def is_met_by(self, actual: float | None) -> bool | None:
+        """Whether a figure (percent or hours, as the target) meets the target; None when
+        the goal has no target or there is no figure yet."""
+        if not self.is_measurable or actual is None:
+            return None
+        target = float(self.target)  # type: ignore[arg-type]
+        return actual >= target if self.is_share else actual <= target
 
 
 class Team(models.Model):

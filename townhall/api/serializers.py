@@ -179,9 +179,18 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class GoalSerializer(serializers.ModelSerializer):
+    target = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The number the goal aims at, in percent or hours as `metric` says; null "
+            "when the goal has no number."
+        ),
+    )
+
     class Meta:
         model = Goal
-        fields = ["title", "description", "measure"]
+        fields = ["title", "description", "measure", "metric", "target"]
 
 
 class TeamSerializer(serializers.ModelSerializer):

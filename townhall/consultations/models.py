@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from townhall.agencies.models import Agency, Goal, StaffMembership
+from townhall.conversations.moderation_models import AppealBase
 from townhall.identity.models import AssuranceLevel
 
 TITLE_MAX_LENGTH = 200
@@ -542,39 +543,23 @@ class Document(models.Model):
 
 
 class AppealOutcome(models.TextChoices):
+    """The values of `conversations.AppealOutcome` (which `AppealBase.settle` sets), with
+    the comment's labels."""
+
     PENDING = "pending", _("Waiting for a moderator")
     UPHELD = "upheld", _("The comment stays hidden")
     RESTORED = "restored", _("The comment was restored")
 
 
-class CommentAppeal(models.Model):
+class CommentAppeal(AppealBase):
     """The author of a hidden comment asks the moderators to think again (once)."""
 
     comment = models.OneToOneField(
         Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="appeal"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    text = models.TextField(_("appeal"), max_length=REASON_MAX_LENGTH)
-    created_at = models.DateTimeField(_("appealed"), default=timezone.now)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=AppealOutcome.choices, default=AppealOutcome.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_by_name = models.CharField(_("decided by (name)"), max_length=120, blank=True)
-    decision = models.CharField(_("decision"), max_length=300, blank=True, default="")
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("comment appeal")
@@ -583,10 +568,3 @@ class CommentAppeal(models.Model):
         indexes = [
             models.Index(fields=["outcome", "created_at"], name="comment_appeal_outcome_idx")
         ]
-
-    def __str__(self) -> str:
-        return self.text[:80]
-
-    @property
-    def is_pending(self) -> bool:
-        return self.outcome == AppealOutcome.PENDING

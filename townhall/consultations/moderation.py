@@ -21,22 +21,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from townhall.activity.actions import notify, record_activity
+from townhall.activity.actions import record_activity
 from townhall.activity.models import Activity, Visibility
-from townhall.agencies.models import Agency, StaffMembership
+from townhall.agencies.models import Agency
 from townhall.conversations.moderation import (
     Moderator,
     clean_public_reason,
     moderated_scope,
     moderator_for,
+    store_appeal,
     tell_appeal_decided,
+    tell_moderators,
 )
 from townhall.conversations.moderation_registry import LogFeed, LogRow, QueueSection
 
@@ -104,14 +106,13 @@ def appeal_comment(*, by: Any, comment: Comment, text: str) -> CommentAppeal:
         limit=REASON_MAX_LENGTH,
         missing=_("Say why the comment should be shown again."),
     )
-    already = _("You have already appealed; a comment can be appealed once.")
-    if CommentAppeal.objects.filter(comment=current).exists():
-        raise ValidationError(already, code="duplicate")
-    try:
-        with transaction.atomic():
-            appeal = CommentAppeal.objects.create(comment=current, author=by, text=text)
-    except IntegrityError as error:  # the same appeal sent twice at once
-        raise ValidationError(already, code="duplicate") from error
+    appeal = store_appeal(
+        CommentAppeal,
+        author=by,
+        text=text,
+        already=_("You have already appealed; a comment can be appealed once."),
+        comment=current,
+    )
     consultation = current.consultation
     activity = record_activity(
         verb="consultation.comment_appealed",
@@ -122,14 +123,12 @@ def appeal_comment(*, by: Any, comment: Comment, text: str) -> CommentAppeal:
         citizen=by,
         target=current,
     )
-    moderators = StaffMembership.objects.active().filter(
-        agency_id=consultation.agency_id, is_moderator=True
-    )
-    notify(
-        recipients=[m.user for m in moderators.select_related("user") if m.user_id != by.pk],
+    tell_moderators(
+        agency_id=consultation.agency_id,
         activity=activity,
         reason=_("An author appealed the hiding of their comment"),
         url=reverse("moderation:queue") + "#comment-appeals",
+        but=by,
     )
     return appeal
 
@@ -157,14 +156,7 @@ def decide_comment_appeal(
     now = timezone.now()
     if restore and comment.is_hidden:
         actions.restore_comment(by=by, comment=comment, reason=decision)
-    current.outcome = AppealOutcome.RESTORED if restore else AppealOutcome.UPHELD
-    current.decided_by = by
-    current.decided_by_name = moderator.name[:120]
-    current.decision = decision
-    current.decided_at = now
-    current.save(
-        update_fields=["outcome", "decided_by", "decided_by_name", "decision", "decided_at"]
-    )
+    current.settle(by=by, moderator_name=moderator.name, restore=restore, decision=decision, at=now)
     activity = record_activity(
         verb="consultation.comment_appeal_decided",
         summary=f"{moderator.name} decided an appeal: {current.get_outcome_display()}",

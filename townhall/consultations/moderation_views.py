@@ -7,7 +7,6 @@ agencies: anything else is a 404. Every write is one action in `moderation`.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,45 +17,23 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.conversations.moderation import is_moderator, moderated_agency_ids, moderated_scope
+from townhall.conversations.moderation_forms import AppealForm, AppealWording
+from townhall.conversations.moderation_views import decide_appeal_page
 
 from . import actions, moderation, queries
 from .forms import ReasonForm, add_errors
-from .models import REASON_MAX_LENGTH, AppealOutcome, Comment, CommentAppeal
+from .models import Comment, CommentAppeal
 
-# The actions judge what was typed (emptiness, length); the forms only carry it.
-
-
-class CommentAppealForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Why should the comment be shown again?"),
-        help_text=gettext_lazy("The moderators read this. You can appeal once."),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(
-            attrs={"class": "usa-textarea", "rows": 5, "maxlength": REASON_MAX_LENGTH}
-        ),
-    )
-
-
-class CommentDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
-        choices=[
-            ("restore", gettext_lazy("Restore the comment")),
-            ("uphold", gettext_lazy("Keep it hidden")),
-        ],
-        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
-        error_messages={"required": gettext_lazy("Choose whether to restore the comment.")},
-    )
-    decision = forms.CharField(
-        label=gettext_lazy("Reason for the decision"),
-        help_text=gettext_lazy(
-            "The author is told. When the comment is restored, it is also public."
-        ),
-        required=False,
-        max_length=1200,  # the action says when it is too long
-        widget=forms.TextInput(attrs={"class": "usa-input"}),
-    )
+COMMENT_WORDING = AppealWording(
+    question=gettext_lazy("Why should the comment be shown again?"),
+    restore=gettext_lazy("Restore the comment"),
+    choose=gettext_lazy("Choose whether to restore the comment."),
+    decision_help=gettext_lazy(
+        "The author is told. When the comment is restored, it is also public."
+    ),
+    restored=gettext_lazy("The appeal is accepted and the comment restored."),
+    upheld=gettext_lazy("The appeal is refused; the comment stays hidden."),
+)
 
 
 @login_required
@@ -69,7 +46,7 @@ def comment_appeal(request: HttpRequest, pk: int, comment_pk: int) -> HttpRespon
     if comment.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author of a comment can appeal its hiding."))
     appeal = CommentAppeal.objects.filter(comment=comment).first()
-    form = CommentAppealForm(request.POST if request.method == "POST" else None)
+    form = AppealForm(request.POST if request.method == "POST" else None, wording=COMMENT_WORDING)
     if request.method == "POST" and form.is_valid():
         try:
             moderation.appeal_comment(
@@ -111,30 +88,13 @@ def appeal_decide(request: HttpRequest, appeal_pk: int) -> HttpResponse:
         ).select_related("comment__consultation", "comment__author", "comment__persona__agency"),
         pk=appeal_pk,
     )
-    form = CommentDecisionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            decided = moderation.decide_comment_appeal(
-                by=request.user,
-                appeal=appeal,
-                restore=form.cleaned_data["outcome"] == "restore",
-                decision=form.cleaned_data["decision"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The appeal is accepted and the comment restored.")
-                if decided.outcome == AppealOutcome.RESTORED
-                else _("The appeal is refused; the comment stays hidden."),
-            )
-            return redirect("moderation:queue")
-    return render(
+    return decide_appeal_page(
         request,
-        "consultations/comment_appeal_decide.html",
-        {"appeal": appeal, "comment": appeal.comment, "form": form},
-        status=400 if form.errors else 200,
+        appeal,
+        decide=moderation.decide_comment_appeal,
+        wording=COMMENT_WORDING,
+        template="consultations/comment_appeal_decide.html",
+        context=lambda: {"comment": appeal.comment, "appellant": appeal.comment.signature},
     )
 
 

@@ -120,6 +120,18 @@ class ModerationEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdmin):
+    # In the order of before `AppealBase` (whose fields come first in the model).
+    fields = [
+        "message",
+        "author",
+        "text",
+        "created_at",
+        "outcome",
+        "decided_by",
+        "decided_by_name",
+        "decision",
+        "decided_at",
+    ]
     list_display = ["created_at", "outcome", "author", "decided_by_name"]
     list_filter = ["outcome"]
     list_select_related = ["author"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -49,6 +49,7 @@ from .moderation_models import (
     FLAG_REASON_MAX_LENGTH,
     PUBLIC_REASON_MAX_LENGTH,
     Appeal,
+    AppealBase,
     AppealOutcome,
     Flag,
     FlagCategory,
@@ -62,6 +63,8 @@ from .rendering import links_as_text
 SITE_MODERATOR_PERMISSION = "conversations.moderate_everywhere"
 # An author's links show as plain text until their first message has stood this long.
 NEW_ACCOUNT_LINK_DELAY = dt.timedelta(days=1)
+
+AppealT = TypeVar("AppealT", bound=AppealBase)
 
 
 class RateLimited(ValidationError):
@@ -648,14 +651,13 @@ def appeal_message(*, by: Any, message: Message, text: str) -> Appeal:
         limit=APPEAL_MAX_LENGTH,
         missing=_("Say why the message should be shown again."),
     )
-    already = _("You have already appealed; a message can be appealed once.")
-    if Appeal.objects.filter(message=current).exists():
-        raise ValidationError(already, code="duplicate")
-    try:
-        with transaction.atomic():
-            appeal = Appeal.objects.create(message=current, author=by, text=text)
-    except IntegrityError as error:
-        raise ValidationError(already, code="duplicate") from error
+    appeal = store_appeal(
+        Appeal,
+        author=by,
+        text=text,
+        already=_("You have already appealed; a message can be appealed once."),
+        message=current,
+    )
     thread = current.thread
     activity = record_activity(
         verb="moderation.appealed",
@@ -666,16 +668,13 @@ def appeal_message(*, by: Any, message: Message, text: str) -> Appeal:
         citizen=by,
         target=thread,
     )
-    if thread.agency_id is not None:
-        moderators = StaffMembership.objects.active().filter(
-            agency_id=thread.agency_id, is_moderator=True
-        )
-        notify(
-            recipients=[m.user for m in moderators.select_related("user") if m.user_id != by.pk],
-            activity=activity,
-            reason=_("An author appealed the hiding of their message"),
-            url=reverse("moderation:queue") + "#appeals",
-        )
+    tell_moderators(
+        agency_id=thread.agency_id,
+        activity=activity,
+        reason=_("An author appealed the hiding of their message"),
+        url=reverse("moderation:queue") + "#appeals",
+        but=by,
+    )
     return appeal
 
 
@@ -702,14 +701,7 @@ def decide_appeal(*, by: Any, appeal: Appeal, restore: bool, decision: str) -> A
         _set_hidden(
             by=by, moderator=moderator, current=message, hidden=False, reason=decision, at=now
         )
-    current.outcome = AppealOutcome.RESTORED if restore else AppealOutcome.UPHELD
-    current.decided_by = by
-    current.decided_by_name = moderator.name[:120]
-    current.decision = decision
-    current.decided_at = now
-    current.save(
-        update_fields=["outcome", "decided_by", "decided_by_name", "decision", "decided_at"]
-    )
+    current.settle(by=by, moderator_name=moderator.name, restore=restore, decision=decision, at=now)
     thread = message.thread
     activity = record_activity(
         verb="moderation.appeal_decided",
@@ -732,6 +724,37 @@ def decide_appeal(*, by: Any, appeal: Appeal, restore: bool, decision: str) -> A
         )
     appeal.outcome = current.outcome
     return current
+
+
+def store_appeal(
+    model: type[AppealT], *, author: Any, text: str, already: str, **appealed: Any
+) -> AppealT:
+    """Store the one appeal of what `appealed` names (`message=…`, `comment=…`), inside
+    the caller's transaction. Raises ValidationError (code "duplicate", saying `already`)
+    for a second appeal, also when two arrive at once; nothing is stored then."""
+    if model._default_manager.filter(**appealed).exists():
+        raise ValidationError(already, code="duplicate")
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(author=author, text=text, **appealed)
+    except IntegrityError as error:  # the same appeal sent twice at once
+        raise ValidationError(already, code="duplicate") from error
+
+
+def tell_moderators(
+    *, agency_id: int | None, activity: Activity, reason: str, url: str, but: Any
+) -> None:
+    """Tell the active moderators of an agency (none when there is no agency) about
+    `activity`, except `but`, the account that did it."""
+    if agency_id is None:
+        return
+    moderators = StaffMembership.objects.active().filter(agency_id=agency_id, is_moderator=True)
+    notify(
+        recipients=[m.user for m in moderators.select_related("user") if m.user_id != but.pk],
+        activity=activity,
+        reason=reason,
+        url=url,
+    )
 
 
 def tell_appeal_decided(

@@ -3,6 +3,9 @@ judge it (lengths, emptiness) and their refusals are shown next to the fields.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +15,9 @@ from .moderation_models import (
     PUBLIC_REASON_MAX_LENGTH,
     FlagCategory,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class FlagForm(forms.Form):
@@ -43,9 +49,33 @@ class ReasonForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class AppealWording:
+    """What the appeal pages say about what was hidden (a message, a consultation
+    comment): whole sentences, so that each stays one string to translate."""
+
+    question: StrOrPromise  # the appeal's label: why should it be shown again?
+    restore: StrOrPromise  # the decision's choice to show it again
+    choose: StrOrPromise  # when the moderator chose neither
+    decision_help: StrOrPromise  # the decision's help text
+    restored: StrOrPromise  # told to the moderator: the appeal accepted
+    upheld: StrOrPromise  # told to the moderator: the appeal refused
+
+
+MESSAGE_WORDING = AppealWording(
+    question=_("Why should the message be shown again?"),
+    restore=_("Restore the message"),
+    choose=_("Choose whether to restore the message."),
+    decision_help=_("The author is told. When the message is restored, it is also public."),
+    restored=_("The appeal is accepted and the message restored."),
+    upheld=_("The appeal is refused; the message stays hidden."),
+)
+
+
 class AppealForm(forms.Form):
+    """The author's appeal, worded for what was hidden."""
+
     text = forms.CharField(
-        label=_("Why should the message be shown again?"),
         help_text=_("The moderators read this. You can appeal once."),
         required=False,
         strip=False,
@@ -54,21 +84,28 @@ class AppealForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, wording: AppealWording, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = wording.question
+
 
 class DecisionForm(forms.Form):
+    """A moderator's decision on an appeal, worded for what was hidden."""
+
     outcome = forms.ChoiceField(
         label=_("Decision"),
-        choices=[
-            ("restore", _("Restore the message")),
-            ("uphold", _("Keep it hidden")),
-        ],
         widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
-        error_messages={"required": _("Choose whether to restore the message.")},
     )
     decision = forms.CharField(
         label=_("Reason for the decision"),
-        help_text=_("The author is told. When the message is restored, it is also public."),
         required=False,
-        max_length=PUBLIC_REASON_MAX_LENGTH * 4,
+        max_length=PUBLIC_REASON_MAX_LENGTH * 4,  # the action says when it is too long
         widget=forms.TextInput(attrs={"class": "usa-input"}),
     )
+
+    def __init__(self, *args: Any, wording: AppealWording, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        outcome = cast(forms.ChoiceField, self.fields["outcome"])
+        outcome.choices = [("restore", wording.restore), ("uphold", _("Keep it hidden"))]
+        outcome.error_messages["required"] = wording.choose
+        self.fields["decision"].help_text = wording.decision_help

@@ -13,6 +13,9 @@ Imported at the end of `models.py` so Django finds these models in the app.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -168,12 +171,16 @@ class AppealOutcome(models.TextChoices):
     RESTORED = "restored", _("The message was restored")
 
 
-class Appeal(models.Model):
-    """The author of a hidden message asks the moderators to think again (once)."""
+# What `AppealBase.settle` writes.
+SETTLED_FIELDS = ("outcome", "decided_by", "decided_by_name", "decision", "decided_at")
 
-    message = models.OneToOneField(
-        Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="appeal"
-    )
+
+class AppealBase(models.Model):
+    """What every appeal holds, whatever was hidden (a message here, a consultation
+    comment in `consultations.CommentAppeal`): who appealed and why, and how a moderator
+    settled it. Each concrete appeal adds what it appeals and its own `outcome` (the same
+    values, `AppealOutcome`, with its own labels)."""
+
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -182,9 +189,6 @@ class Appeal(models.Model):
     )
     text = models.TextField(_("appeal"), max_length=APPEAL_MAX_LENGTH)
     created_at = models.DateTimeField(_("appealed"), default=timezone.now)
-    outcome = models.CharField(
-        _("outcome"), max_length=16, choices=AppealOutcome.choices, default=AppealOutcome.PENDING
-    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -199,11 +203,10 @@ class Appeal(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
+    outcome: Any  # each concrete appeal's field, with its own labels
+
     class Meta:
-        verbose_name = _("appeal")
-        verbose_name_plural = _("appeals")
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["outcome", "created_at"], name="appeal_outcome_idx")]
+        abstract = True
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -211,3 +214,31 @@ class Appeal(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.outcome == AppealOutcome.PENDING
+
+    def settle(
+        self, *, by: Any, moderator_name: str, restore: bool, decision: str, at: dt.datetime
+    ) -> None:
+        """Record a moderator's decision (the caller holds the row locked)."""
+        self.outcome = AppealOutcome.RESTORED if restore else AppealOutcome.UPHELD
+        self.decided_by = by
+        self.decided_by_name = moderator_name[:120]
+        self.decision = decision
+        self.decided_at = at
+        self.save(update_fields=SETTLED_FIELDS)
+
+
+class Appeal(AppealBase):
+    """The author of a hidden message asks the moderators to think again (once)."""
+
+    message = models.OneToOneField(
+        Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="appeal"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=AppealOutcome.choices, default=AppealOutcome.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["outcome", "created_at"], name="appeal_outcome_idx")]

@@ -8,6 +8,7 @@ reader's moderated agencies: anything else is a 404. Every write is one action.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -24,8 +25,15 @@ from townhall.agencies.models import Agency
 
 from . import moderation
 from .models import Message, Thread
-from .moderation_forms import AppealForm, DecisionForm, FlagForm, ReasonForm
-from .moderation_models import Appeal, AppealOutcome
+from .moderation_forms import (
+    MESSAGE_WORDING,
+    AppealForm,
+    AppealWording,
+    DecisionForm,
+    FlagForm,
+    ReasonForm,
+)
+from .moderation_models import Appeal, AppealBase, AppealOutcome
 from .moderation_queries import moderation_queue, other_sections, public_log
 
 LOG_PAGE_SIZE = 50
@@ -93,7 +101,7 @@ def appeal_new(request: HttpRequest, message_pk: int) -> HttpResponse:
         pk=message_pk,
     )
     appeal = Appeal.objects.filter(message=message).first()
-    form = AppealForm(request.POST if request.method == "POST" else None)
+    form = AppealForm(request.POST if request.method == "POST" else None, wording=MESSAGE_WORDING)
     if request.method == "POST" and form.is_valid():
         try:
             moderation.appeal_message(
@@ -265,10 +273,37 @@ def appeal_decide(request: HttpRequest, appeal_pk: int) -> HttpResponse:
         ).select_related("message__thread__agency", "message__author", "message__persona__agency"),
         pk=appeal_pk,
     )
-    form = DecisionForm(request.POST if request.method == "POST" else None)
+    return decide_appeal_page(
+        request,
+        appeal,
+        decide=moderation.decide_appeal,
+        wording=MESSAGE_WORDING,
+        template="conversations/moderation/appeal_decide.html",
+        context=lambda: {
+            "message": _shown(appeal.message, request.user),
+            "thread": appeal.message.thread,
+            "appellant": appeal.message.author.display_name,
+        },
+    )
+
+
+def decide_appeal_page(
+    request: HttpRequest,
+    appeal: AppealBase,
+    *,
+    decide: Callable[..., AppealBase],
+    wording: AppealWording,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """The page where a moderator decides an appeal the view found (and may see): the
+    decision form, `decide` (the action: restore or keep hidden) on POST, then back to the
+    queue. `template` extends "conversations/moderation/appeal_decide.html"; `context`
+    adds what it shows of the hidden item (built after the action)."""
+    form = DecisionForm(request.POST if request.method == "POST" else None, wording=wording)
     if request.method == "POST" and form.is_valid():
         try:
-            decided = moderation.decide_appeal(
+            decided = decide(
                 by=request.user,
                 appeal=appeal,
                 restore=form.cleaned_data["outcome"] == "restore",
@@ -279,19 +314,16 @@ def appeal_decide(request: HttpRequest, appeal_pk: int) -> HttpResponse:
         else:
             return _done(
                 request,
-                _("The appeal is accepted and the message restored.")
-                if decided.outcome == AppealOutcome.RESTORED
-                else _("The appeal is refused; the message stays hidden."),
+                str(
+                    wording.restored
+                    if decided.outcome == AppealOutcome.RESTORED
+                    else wording.upheld
+                ),
             )
     return render(
         request,
-        "conversations/moderation/appeal_decide.html",
-        {
-            "form": form,
-            "appeal": appeal,
-            "message": _shown(appeal.message, request.user),
-            "thread": appeal.message.thread,
-        },
+        template,
+        {"form": form, "appeal": appeal, **context()},
         status=400 if form.errors else 200,
     )
 

@@ -3,7 +3,8 @@ costs the same few queries whether the city has a hundred requests or a million.
 
 `agency_dashboard` gives one agency's figures over the last `WINDOW` weeks or months, by
 period, by service and by team, with its backlog and its goals; `overview` gives every
-agency's headline. Shares are fractions (0..1) or None when nothing was counted.
+agency's headline. Shares are fractions (0..1) or None when nothing was counted; a
+goal's target and figure (`GoalProgress`) are in percent or hours.
 """
 
 from __future__ import annotations
@@ -219,6 +220,35 @@ class Backlog:
 
 
 @dataclass
+class GoalProgress:
+    """One goal against the window's figures. `actual` is in the target's unit (percent,
+    or hours, with one decimal, as shown); `met` is None when the goal has no target or
+    nothing was counted yet."""
+
+    goal: Goal
+    actual: float | None = None
+    met: bool | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return self.actual is not None
+
+
+def goal_progress(goals: list[Goal], figures: Figures) -> list[GoalProgress]:
+    """Each goal (in order) with its metric's figure and whether it meets the target; no
+    queries."""
+    found = figures.as_dict()
+    progress = []
+    for goal in goals:
+        actual = None
+        value = found.get(goal.metric) if goal.is_measurable else None
+        if value is not None:
+            actual = round(value * 100 if goal.is_share else value, 1)
+        progress.append(GoalProgress(goal=goal, actual=actual, met=goal.is_met_by(actual)))
+    return progress
+
+
+@dataclass
 class AgencyDashboard:
     agency: Agency
     period: str
@@ -233,6 +263,13 @@ class AgencyDashboard:
     consultations: ConsultationFigures = field(default_factory=ConsultationFigures)
     service: Service | None = None
     team: Team | None = None
+    # Every goal, in order, with its target checked against `total` (see GoalProgress).
+    goal_progress: list[GoalProgress] = field(default_factory=list)
+
+    @property
+    def goal_targets(self) -> list[GoalProgress]:
+        """The goals that have a target, with their progress."""
+        return [entry for entry in self.goal_progress if entry.goal.is_measurable]
 
 
 def clean_period(value: Any) -> str:
@@ -364,6 +401,7 @@ def agency_dashboard(
         )
         for index, (start, figures) in enumerate(by_period.items())
     ]
+    goals = list(agency.goals.all())
     return AgencyDashboard(
         agency=agency,
         period=chosen,
@@ -378,10 +416,11 @@ def agency_dashboard(
             teams.values(), key=lambda pair: (pair[0] is None, pair[0] and pair[0].name)
         ),
         backlog=backlog,
-        goals=list(agency.goals.all()),
+        goals=goals,
         service=service,
         team=team,
         consultations=consultations_of(agency, chosen, periods),
+        goal_progress=goal_progress(goals, total),
     )
 
 

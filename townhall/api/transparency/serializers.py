@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from townhall.agencies.models import GoalMetric
+
 
 class DashboardAgencyLinkSerializer(serializers.Serializer):
     slug = serializers.CharField()
@@ -73,7 +75,31 @@ class DashboardBacklogSerializer(serializers.Serializer):
 
 class DashboardGoalSerializer(serializers.Serializer):
     title = serializers.CharField()
-    measure = serializers.CharField()
+    measure = serializers.CharField(help_text="How the goal is measured, in words.")
+    metric = serializers.ChoiceField(
+        choices=GoalMetric.choices,
+        allow_null=True,
+        help_text=(
+            "The figure of this answer the goal is checked against, or null when it has no "
+            "target. Shares (`…_share`) are compared in percent, higher is better; hours, "
+            "lower is better."
+        ),
+    )
+    target = serializers.FloatField(
+        allow_null=True,
+        help_text="Percent (0 to 100): the least to reach; hours: the most to take. Null: none.",
+    )
+    actual = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "The figure in that time, in the target's unit (percent, not 0 to 1; or hours), "
+            "one decimal. Null: no target, or nothing counted yet."
+        ),
+    )
+    met = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether the figure meets the target. Null: no target, or not enough data yet.",
+    )
 
 
 class DashboardConsultationsPeriodSerializer(serializers.Serializer):

@@ -198,10 +198,13 @@ class AgencyFiguresView(APIView):
             "received in that time and what has happened to them, median and 90th-percentile "
             "hours to acknowledge and to answer (estimated from hour bands), promises made "
             "in that time and how they ended, FOI deadlines met; then the same by period, "
-            "by service and by team, the open requests now by age, and the agency's goals. "
-            "`open` is every request of the agency still open now. Shares are 0 to 1, or "
-            "null when nothing was counted. With `service` or `team`, the request figures "
-            "(and `open`) are that service's or team's only."
+            "by service and by team, the open requests now by age, and the agency's goals: "
+            "a goal with a `metric` and a `target` gives its `actual` figure in that time "
+            "and whether it is `met` (null: not enough data yet). "
+            "`open` is every request of the agency still open now. Shares are 0 to 1 (a "
+            "goal's target and actual figure are in percent), or null when nothing was "
+            "counted. With `service` or `team`, the request figures (and `open`, and the "
+            "goals' actual figures) are that service's or team's only."
         ),
         parameters=[PERIOD, SERVICE, TEAM],
         responses={
@@ -258,7 +261,17 @@ class AgencyFiguresView(APIView):
                     }
                     for team, figures_of in board.by_team
                 ],
-                "goals": [{"title": goal.title, "measure": goal.measure} for goal in board.goals],
+                "goals": [
+                    {
+                        "title": entry.goal.title,
+                        "measure": entry.goal.measure,
+                        "metric": entry.goal.metric or None,
+                        "target": None if entry.goal.target is None else float(entry.goal.target),
+                        "actual": entry.actual,
+                        "met": entry.met,
+                    }
+                    for entry in board.goal_progress
+                ],
                 "consultations": {
                     **board.consultations.as_dict(),
                     "periods": [

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from townhall.agencies import actions
 from townhall.agencies.management.demo_services import STANDARDS
-from townhall.agencies.models import Agency, StaffRole
+from townhall.agencies.models import Agency, GoalMetric, StaffRole
 from townhall.identity import actions as identity_actions
 from townhall.identity.models import AssuranceLevel, AssuranceMethod, DocumentType, User
 
@@ -54,7 +54,8 @@ class AgencyPlan:
     purpose: str
     email: str
     phone: str
-    goals: tuple[tuple[str, str, str], ...]  # title, description, how it is measured
+    # title, description, how it is measured; optionally the dashboard figure and its target
+    goals: tuple[tuple[str, str, str] | tuple[str, str, str, GoalMetric, int], ...]
     teams: tuple[tuple[str, str], ...]  # name, what it handles
     people: tuple[Person, ...]
     services: tuple[tuple[str, str, str], ...]  # code, name, description (more in STANDARDS)
@@ -89,6 +90,13 @@ CITY = (
                 "Make licensing quick and predictable",
                 "Complete licence applications are decided without a second trip.",
                 "Median working days from complete application to licence issued",
+            ),
+            (
+                "Reply to every question within a day",
+                "A named person acknowledges each question or request the same working day.",
+                "Median hours from a request to its first reply: 24 at most",
+                GoalMetric.MEDIAN_HOURS_TO_ACKNOWLEDGE,
+                24,
             ),
         ),
         teams=(
@@ -146,7 +154,9 @@ CITY = (
                 "Answer every FOI request on time",
                 "We promise an answer within 20 working days, extended at most once by 10 "
                 "working days with the reason given in writing.",
-                "Share of FOI requests answered within the statutory deadline",
+                "Share of FOI requests answered within the statutory deadline: 95% at least",
+                GoalMetric.FOI_ON_TIME_SHARE,
+                95,
             ),
             (
                 "Release as much as the law allows",
@@ -201,7 +211,10 @@ CITY = (
             (
                 "Repair potholes quickly",
                 "A reported pothole on a city street is made safe and patched.",
-                "Share of reported potholes repaired within 5 working days",
+                "Share of reports answered within their service standard (5 working days "
+                "for a pothole): 90% at least",
+                GoalMetric.ANSWERED_ON_TIME_SHARE,
+                90,
             ),
             (
                 "Keep the streetlights on",
@@ -290,6 +303,13 @@ CITY = (
                 "Dead or dangerous trees are dealt with before they fall.",
                 "Median working days from hazardous-tree report to trimming or removal",
             ),
+            (
+                "Do what we say we will",
+                "When a member of staff promises something, it happens by the date given.",
+                "Share of promises kept rather than broken or renegotiated: 90% at least",
+                GoalMetric.PROMISES_KEPT_SHARE,
+                90,
+            ),
         ),
         teams=(
             ("Forestry", "Street trees: trimming, removal and planting."),
@@ -341,6 +361,13 @@ CITY = (
                 "Keep people in their homes",
                 "Repair grants go to owners who could not otherwise fix their homes.",
                 "Number of homes repaired with city grants each year",
+            ),
+            (
+                "No report waits long for a person",
+                "Every report of unsafe housing is acknowledged by a named inspector.",
+                "Hours within which nine in ten requests get their first reply: 48 at most",
+                GoalMetric.P90_HOURS_TO_ACKNOWLEDGE,
+                48,
             ),
         ),
         teams=(
@@ -409,6 +436,13 @@ CITY = (
                 "Broken sidewalks and missing curb ramps are repaired on a published plan.",
                 "Blocks of sidewalk repaired or made accessible each year",
             ),
+            (
+                "Acknowledge every report on time",
+                "Each report gets a reply from a person within the service's standard.",
+                "Share of requests acknowledged within their service standard: 95% at least",
+                GoalMetric.ACKNOWLEDGED_ON_TIME_SHARE,
+                95,
+            ),
         ),
         teams=(
             ("Traffic Engineering", "Signals, signs, road markings and speed studies."),
@@ -466,6 +500,13 @@ CITY = (
                 "Act fast on health hazards",
                 "Complaints about food safety or disease carriers are investigated quickly.",
                 "Median working days from complaint to investigation",
+            ),
+            (
+                "Answer within three days",
+                "Half of all questions and complaints are answered within three days.",
+                "Median hours from a request to its answer: 72 at most",
+                GoalMetric.MEDIAN_HOURS_TO_RESPOND,
+                72,
             ),
         ),
         teams=(("Environmental Health", "Food safety, mosquito control and health hazards."),),
@@ -580,9 +621,16 @@ class Command(BaseCommand):
             )
             agencies[plan.name] = agency
             counts["agencies"] += 1
-            for title, description, measure in plan.goals:
+            for goal in plan.goals:
+                metric, target = (goal[3], goal[4]) if len(goal) == 5 else ("", None)
                 actions.add_goal(
-                    by=admin, agency=agency, title=title, description=description, measure=measure
+                    by=admin,
+                    agency=agency,
+                    title=goal[0],
+                    description=goal[1],
+                    measure=goal[2],
+                    metric=metric,
+                    target=target,
                 )
             teams = {
                 name: actions.create_team(by=admin, agency=agency, name=name, description=about)
