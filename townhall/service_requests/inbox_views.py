@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -249,6 +250,9 @@ def queue_rows(requests: Any) -> list[dict[str, Any]]:
     than the rest of the page)."""
     zones: dict[str, ZoneInfo] = {}
     now = timezone.now()
+    # One reverse for the page, not one per row (a reverse costs more than the row's cells).
+    link = reverse("inbox:request", kwargs={"reference": "SPR-0000-000000"})
+    head, _sample, tail = link.rpartition("SPR-0000-000000")
     rows = []
     for row in requests:
         name = row.agency.time_zone
@@ -258,6 +262,8 @@ def queue_rows(requests: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "request": row,
+                "url": f"{head}{quote(row.reference)}{tail}",
+                "select_label": _("Select %(reference)s") % {"reference": row.reference},
                 "submitted_iso": submitted.isoformat(),
                 "submitted": formats.date_format(submitted, "SHORT_DATETIME_FORMAT"),
                 "expected_iso": expected.isoformat() if expected else "",
