@@ -44,6 +44,13 @@ def is_staff_account(user: Any) -> bool:
     return bool(known)
 
 
+def has_work_persona(user: Any) -> bool:
+    """Works for an agency (an active staff membership), read with `is_staff_account`'s
+    remembered memberships: no query when the request already asked. A site administrator
+    without a membership has none."""
+    return is_staff_account(user) and bool(getattr(user, "_townhall_personas", None))
+
+
 def may_skip_second_factor(user: Any) -> bool:
     return bool(settings.DEMO_STAFF_SKIP_SECOND_FACTOR and getattr(user, "is_demo", False))
 

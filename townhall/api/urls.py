@@ -5,6 +5,7 @@ from . import activity, calendar, conversations, discussions, moderation, reques
 
 app_name = "api"
 urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
     path("auth/token/", views.TokenCreateView.as_view(), name="token-create"),
     path("auth/tokens/", views.TokenListView.as_view(), name="token-list"),
     path("auth/tokens/<int:pk>/", views.TokenRevokeView.as_view(), name="token-revoke"),

@@ -219,6 +219,51 @@ class AccountView(generics.RetrieveAPIView):
         return get_object_or_404(accounts, pk=self.request.user.pk)
 
 
+# --- the API's front door ------------------------------------------------------------------
+
+# What the index lists: name → URL name (all under /api/v1/ but the Open311 discovery).
+INDEX = {
+    "docs": "api:docs",
+    "schema": "api:schema",
+    "token": "api:token-create",
+    "me": "api:me",
+    "agencies": "api:agency-list",
+    "services": "api:service-list",
+    "requests": "api:request-list",
+    "conversations": "api:conversation-list",
+    "discussions": "api:discussion-list",
+    "consultations": "api:consultation-list",
+    "notifications": "api:notification-list",
+    "transparency": "api:transparency-agency-list",
+    "calendar_due": "api:calendar-due",
+}
+
+
+class IndexView(APIView):
+    permission_classes = [AllowAny]
+    renderer_classes = JSON_ONLY
+
+    @extend_schema(
+        operation_id="api_index",
+        summary="Where to start",
+        description=(
+            "The API's entry points as absolute addresses: the documentation and OpenAPI "
+            "schema, how to get a token, and each collection; `open311` is the Open311 "
+            "GeoReport v2 discovery document. Anyone may read it."
+        ),
+        responses={
+            200: OpenApiResponse(description="Names and addresses of the API's entry points.")
+        },
+        tags=["account"],
+    )
+    def get(self, request: Request) -> Response:
+        links = {name: request.build_absolute_uri(reverse(url)) for name, url in INDEX.items()}
+        links["open311"] = request.build_absolute_uri(
+            reverse("open311:discovery", kwargs={"fmt": "json"})
+        )
+        return Response({"version": "v1", "links": links})
+
+
 # --- agencies ------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from townhall.agencies.models import Agency
+from townhall.agencies.second_factor import has_work_persona
 from townhall.conversations.moderation import moderator_for
 
 from . import actions, documents, queries
@@ -78,7 +79,14 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consultations/consultation_list.html",
-        {"groups": groups, "agency": agency, "one_status": only in ordering},
+        {
+            "groups": groups,
+            "agency": agency,
+            "one_status": only in ordering,
+            # Staff of an agency start consultations (a site administrator without a work
+            # persona is not offered a page that would refuse them).
+            "may_start": has_work_persona(request.user),
+        },
     )
 
 
