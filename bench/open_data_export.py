@@ -10,6 +10,8 @@ Needs a filled database; make one with `bench/requests_generate.py` first:
 
     TOWNHALL_VAR_DIR=/tmp/townhall-bench .venv/bin/python bench/requests_generate.py
     TOWNHALL_VAR_DIR=/tmp/townhall-bench .venv/bin/python bench/open_data_export.py
+    # a million rows (a 1,000,000-request city, every request made public):
+    TOWNHALL_VAR_DIR=/tmp/townhall-bench .venv/bin/python bench/open_data_export.py --large 1000000
 """
 
 from __future__ import annotations
