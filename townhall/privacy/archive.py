@@ -20,16 +20,25 @@ from decimal import Decimal
 from typing import IO, Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 
-from townhall.activity.models import Activity, EmailPreference, Follow, Notification
+from townhall.activity.models import (
+    Activity,
+    EmailPreference,
+    Follow,
+    InboundEmail,
+    Notification,
+)
 from townhall.commitments.models import CalendarFeed, Commitment
-from townhall.conversations.models import Attachment, Message, Thread, ThreadKind
+from townhall.conversations.models import Attachment, Message, Reaction, Thread, ThreadKind
+from townhall.conversations.moderation_models import Appeal, Flag
 from townhall.identity.models import ApiToken, AssuranceRecord
-from townhall.service_requests.models import ServiceRequest, Support
+from townhall.service_requests.models import RequestContact, ServiceRequest, Support
 
 FORMAT_VERSION = 1
 SAFE_NAME_MAX = 100
@@ -168,6 +177,22 @@ def account_section(user: Any) -> dict[str, Any]:
             for row in ApiToken.objects.filter(user=user).order_by("pk")
         ],
         "joined_up_view_consent": _consent(user),
+        "identity_providers": [
+            {
+                "provider": row.provider,
+                "your_id_there": row.uid,
+                "linked_at": _when(row.date_joined),
+            }
+            for row in SocialAccount.objects.filter(user=user).order_by("pk")
+        ],
+        "second_factors": [
+            {
+                "type": row.type,
+                "added_at": _when(row.created_at),
+                "last_used_at": _when(row.last_used_at),
+            }
+            for row in Authenticator.objects.filter(user=user).order_by("pk")
+        ],
         "calendar_feeds": [
             {"created_at": _when(row.created_at), "revoked_at": _when(row.revoked_at)}
             for row in CalendarFeed.objects.filter(owner=user).order_by("pk")
@@ -217,6 +242,17 @@ def service_requests_section(user: Any) -> list[dict[str, Any]]:
         .order_by("made_at", "pk")
     ):
         commitments.setdefault(row.subject_id, []).append(_commitment(row))
+    contacts = {
+        row.request_id: {
+            "email": row.email,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "phone": row.phone,
+            "filed_through": str(row.filed_via),
+            "claimed_at": _when(row.claimed_at),
+        }
+        for row in RequestContact.objects.filter(request__in=requests).select_related("filed_via")
+    }
     return [
         {
             "reference": item.reference,
@@ -235,6 +271,9 @@ def service_requests_section(user: Any) -> list[dict[str, Any]]:
             "messages": messages.get(item.thread_id, []),  # type: ignore[attr-defined]
             "files": files.get(item.thread_id, []),  # type: ignore[attr-defined]
             "commitments": commitments.get(str(item.pk), []),
+            # The details an application (an Open311 client) filed it with, before the
+            # person claimed it; None when they filed it themselves.
+            "contact_given": contacts.get(item.pk),
         }
         for item in requests
     ]
@@ -450,6 +489,115 @@ def shared_notes_section(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def consultation_answers_section(user: Any) -> list[dict[str, Any]]:
+    """The person's answers to consultations' questions."""
+    answer = _model("consultations", "Answer")
+    if answer is None:
+        return []
+    rows = (
+        answer.objects.filter(user=user)
+        .select_related("question__consultation")
+        .order_by("answered_at", "pk")
+    )
+    return [
+        {
+            "consultation": row.question.consultation.title,
+            "question": row.question.text,
+            "answer": row.value,
+            "answered_at": _when(row.answered_at),
+        }
+        for row in rows
+    ]
+
+
+def helpful_marks_section(user: Any) -> list[dict[str, Any]]:
+    """The messages the person marked (as helpful) in public discussions."""
+    rows = Reaction.objects.filter(user=user).select_related("message__thread").order_by("pk")
+    return [
+        {
+            "kind": row.kind,
+            "message": row.message_id,
+            "discussion": row.message.thread.title,
+            "given_at": _when(row.created_at),
+        }
+        for row in rows
+    ]
+
+
+def reports_section(user: Any) -> list[dict[str, Any]]:
+    """What the person reported to the moderators: messages, then consultation comments."""
+    reports: list[dict[str, Any]] = [
+        {
+            "about": "message",
+            "id": row.message_id,
+            "category": row.category,
+            "reason": row.reason,
+            "reported_at": _when(row.created_at),
+            "state": row.state,
+        }
+        for row in Flag.objects.filter(flagged_by=user).order_by("pk")
+    ]
+    comment_flag = _model("consultations", "CommentFlag")
+    if comment_flag is not None:
+        reports.extend(
+            {
+                "about": "consultation comment",
+                "id": row.comment_id,
+                "category": None,
+                "reason": row.reason,
+                "reported_at": _when(row.created_at),
+                "state": "resolved" if row.resolved_at else "open",
+            }
+            for row in comment_flag.objects.filter(flagged_by=user).order_by("pk")
+        )
+    return reports
+
+
+def _appeal(about: str, item_id: int, row: Any) -> dict[str, Any]:
+    return {
+        "about": about,
+        "id": item_id,
+        "appeal": row.text,
+        "appealed_at": _when(row.created_at),
+        "outcome": row.outcome,
+        "decision": row.decision,
+        "decided_by": row.decided_by_name,
+        "decided_at": _when(row.decided_at),
+    }
+
+
+def appeals_section(user: Any) -> list[dict[str, Any]]:
+    """The person's appeals of hidden messages and comments, and what became of them."""
+    appeals = [
+        _appeal("message", row.message_id, row)
+        for row in Appeal.objects.filter(author=user).order_by("pk")
+    ]
+    comment_appeal = _model("consultations", "CommentAppeal")
+    if comment_appeal is not None:
+        appeals.extend(
+            _appeal("consultation comment", row.comment_id, row)
+            for row in comment_appeal.objects.filter(author=user).order_by("pk")
+        )
+    return appeals
+
+
+def emails_received_section(user: Any) -> list[dict[str, Any]]:
+    """The emails from the person the site received (replies by email), as logged: when,
+    from which address, and what was done with each (their text, when accepted, is among
+    the messages above). Not the reply address they were sent to: it is a secret that lets
+    mail post as them, like an API token."""
+    rows = InboundEmail.objects.filter(user=user).order_by("pk")
+    return [
+        {
+            "received_at": _when(row.received_at),
+            "from": row.from_address,
+            "size": row.size,
+            "outcome": row.outcome,
+        }
+        for row in rows
+    ]
+
+
 SECTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     ("account", account_section),
     ("service_requests", service_requests_section),
@@ -458,6 +606,11 @@ SECTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     ("consultation_comments", consultation_comments_section),
     ("consultation_supports", consultation_supports_section),
     ("amendments", amendments_section),
+    ("consultation_answers", consultation_answers_section),
+    ("helpful_marks", helpful_marks_section),
+    ("reports", reports_section),
+    ("appeals", appeals_section),
+    ("emails_received", emails_received_section),
     ("commitments_made_to_you", commitments_section),
     ("me_too", supports_section),
     ("follows", follows_section),
