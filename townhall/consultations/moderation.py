@@ -369,4 +369,4 @@ def log_feed(agency: Agency) -> LogFeed:
         .select_related("persona", "actor")
         .order_by("-occurred_at", "-pk")
     )
-    return LogFeed(entries=entries, rows=_log_rows)
+    return LogFeed(entries=entries, rows=_log_rows, at_field="occurred_at")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Min, Prefetch, Q, QuerySet
 
+from townhall.activity import keyset
 from townhall.agencies.models import Agency
 
 from .models import Message, Thread
@@ -22,7 +23,10 @@ from .moderation import (
     moderated_scope,
 )
 from .moderation_models import Appeal, AppealOutcome, Flag, FlagState, ModerationEntry
-from .moderation_registry import LogFeed, LogRow, QueueSection, log_sources, queue_sources
+from .moderation_registry import LogFeed, QueueSection, log_sources, queue_sources
+
+# Entries on one page of an agency's public moderation log.
+LOG_PAGE_SIZE = 50
 
 # Most items each part of the queue shows at once (oldest first: work through them).
 QUEUE_LIMIT = 50
@@ -97,31 +101,28 @@ def other_sections(user: Any, agency_ids: list[int] | None) -> list[QueueSection
     return [source(user, agency_ids) for source in queue_sources()]
 
 
-class MergedLog:
-    """The agency's whole public log, newest first: its `ModerationEntry` rows and the
-    entries other apps add (`moderation_registry.register_log_source`), merged by date.
-    A `Paginator` counts it (one query per feed) and slices it (for page n, the newest
-    n x page-size rows of each feed, then merged: a fixed number of queries per page)."""
-
-    def __init__(self, agency: Agency) -> None:
-        own = LogFeed(entries=moderation_log(agency), rows=list)
-        self.feeds = [own, *(source(agency) for source in log_sources())]
-
-    def count(self) -> int:
-        return sum(feed.entries.count() for feed in self.feeds)
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[ModerationEntry | LogRow]:
-        if not isinstance(index, slice) or index.stop is None:
-            raise TypeError("The moderation log is read a page (a bounded slice) at a time.")
-        merged: list[ModerationEntry | LogRow] = []
-        for feed in self.feeds:
-            merged.extend(feed.rows(list(feed.entries[: index.stop])))
-        merged.sort(key=lambda row: row.created_at, reverse=True)
-        return merged[index]
-
-
-def public_log(agency: Agency) -> MergedLog:
-    return MergedLog(agency)
+def public_log(agency: Agency, cursor: str | None = None, size: int = LOG_PAGE_SIZE) -> keyset.Page:
+    """A page of the agency's public log, newest first: its `ModerationEntry` rows and
+    the entries other apps add (`moderation_registry.register_log_source`), merged by
+    date and cut by a keyset cursor (`keyset.Cursor`, from the previous page): per page,
+    one query per feed plus what each feed's `rows` needs, however deep the page.
+    ValidationError on "cursor" for a cursor that is not one."""
+    feeds = [LogFeed(entries=moderation_log(agency), rows=list)]
+    feeds += [source(agency) for source in log_sources()]
+    sources = [
+        keyset.Source(
+            kind=f"feed{index}",
+            rows=feed.entries,
+            at_field=feed.at_field,
+            shape=lambda row, index=index: (index, row),  # type: ignore[misc]
+        )
+        for index, feed in enumerate(feeds)
+    ]
+    page = keyset.merged_page(sources, keyset.Cursor.decode(cursor), size)
+    # Each feed shapes its own rows in one batch; the page keeps the merged order.
+    batches: dict[int, list[Any]] = {}
+    for index, row in page.items:
+        batches.setdefault(index, []).append(row)
+    shaped = {index: iter(feeds[index].rows(rows)) for index, rows in batches.items()}
+    page.items = [next(shaped[index]) for index, _row in page.items]
+    return page

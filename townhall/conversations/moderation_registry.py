@@ -50,8 +50,13 @@ class LogRow:
 
 @dataclass(frozen=True)
 class LogFeed:
+    """A source of log entries: `entries` newest first (any order: the log orders them by
+    `at_field`, then id), and `rows`, which turns a batch of them into what the page
+    shows, in the same order."""
+
     entries: QuerySet[Any]
     rows: Callable[[list[Any]], list[LogRow]]
+    at_field: str = "created_at"
 
 
 QueueSource = Callable[[Any, "list[int] | None"], QueueSection]

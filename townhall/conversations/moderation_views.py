@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,8 +35,6 @@ from .moderation_forms import (
 )
 from .moderation_models import Appeal, AppealBase, AppealOutcome
 from .moderation_queries import moderation_queue, other_sections, public_log
-
-LOG_PAGE_SIZE = 50
 
 
 def _add_errors(form: Form, error: ValidationError | PermissionDenied) -> None:
@@ -333,10 +331,24 @@ def decide_appeal_page(
 
 def log(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published(), slug=slug)
-    merged: Any = public_log(agency)  # sliced page by page (not a full Sequence)
-    page = Paginator(merged, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    cursor = request.GET.get("cursor")
+    try:
+        page = public_log(agency, cursor)
+    except ValidationError:  # a mangled "older" link: the newest page, and why
+        page = public_log(agency)
+        cursor = None
+        cursor_error = _("That page link is not valid any more; here is the newest page.")
+    else:
+        cursor_error = ""
+    older_url = f"?{urlencode({'cursor': page.next_cursor})}" if page.next_cursor else ""
     return render(
         request,
         "conversations/moderation/log.html",
-        {"agency": agency, "page": page},
+        {
+            "agency": agency,
+            "page": page,
+            "older_url": older_url,
+            "is_first_page": not cursor,
+            "cursor_error": cursor_error,
+        },
     )
