@@ -58,7 +58,7 @@ run: install
 	  worker=$$!; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall mailin --host 127.0.0.1 >var/mailin.log 2>&1 & \
 	  mailin=$$!; \
-	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; DEBUG=$${DEBUG:-true} $(BIN)/townhall deliver_webhooks; DEBUG=$${DEBUG:-true} $(BIN)/townhall expire_assurance; DEBUG=$${DEBUG:-true} $(BIN)/townhall expire_exports; DEBUG=$${DEBUG:-true} $(BIN)/townhall purge_retained_requests; done) >var/checks.log 2>&1 & \
+	  (while sleep 300; do DEBUG=$${DEBUG:-true} $(BIN)/townhall check_commitments; DEBUG=$${DEBUG:-true} $(BIN)/townhall announce_consultations; DEBUG=$${DEBUG:-true} $(BIN)/townhall send_digests; DEBUG=$${DEBUG:-true} $(BIN)/townhall deliver_webhooks; DEBUG=$${DEBUG:-true} $(BIN)/townhall expire_assurance; DEBUG=$${DEBUG:-true} $(BIN)/townhall expire_exports; DEBUG=$${DEBUG:-true} $(BIN)/townhall purge_retained_requests; done) >var/checks.log 2>&1 & \
 	  checks=$$!; trap "kill $$worker $$mailin $$checks 2>/dev/null" EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/townhall runserver --noreload 127.0.0.1:$(PORT)
 

@@ -173,7 +173,11 @@ def _record(
     about: Comment | None = None,
 ) -> Activity:
     """Record `by`'s action on a consultation (of its agency unless `agency` is given),
-    or on one of its comments (`about`)."""
+    or on one of its comments (`about`). Before the consultation is published, what would
+    be public is for the agency's staff only: a draft's title does not leak into the
+    public log or feeds."""
+    if visibility == Visibility.PUBLIC and not target.is_published:
+        visibility = Visibility.STAFF
     return record_activity(
         verb=verb,
         summary=summary,
@@ -347,10 +351,16 @@ def create_consultation(
     required_assurance: str = AssuranceLevel.EMAIL_VERIFIED,
     goals: Iterable[Goal] = (),
     responsible: Iterable[StaffMembership] = (),
+    keep_as_draft: bool = False,
 ) -> Consultation:
     """Staff of `agency` publish a draft for consultation (version 1). `published_at`
     defaults to now; the draft is readable from then, open for comments from `opens_at`
-    until `closes_at`. Goals and responsible staff must be the agency's."""
+    until `closes_at`. Goals and responsible staff must be the agency's.
+
+    `keep_as_draft`: saved unpublished, for the agency's staff only, until one of them
+    publishes it (`publish_consultation`). A later `published_at` keeps it for staff until
+    then, and `announce_due_consultations` tells the public when the day comes. Followers
+    hear of a consultation only once it is published."""
     persona = _staff_persona(by, agency.pk)
     title = _text(
         title, field="title", limit=TITLE_MAX_LENGTH, missing=_("Give a title."), one_line=True
@@ -363,6 +373,10 @@ def create_consultation(
         raise ValidationError({"closes_at": _("The consultation must close after it opens.")})
     if required_assurance not in AssuranceLevel.values:
         raise ValidationError({"required_assurance": _("Choose an assurance level.")})
+    if keep_as_draft and published_at is not None:
+        raise ValidationError(
+            {"published_at": _("Choose a publication date or keep it as a draft, not both.")}
+        )
     goals = list(goals)
     if any(goal.agency_id != agency.pk for goal in goals):
         raise ValidationError({"goals": _("Choose goals of this agency.")})
@@ -375,7 +389,7 @@ def create_consultation(
         title=title,
         summary=summary,
         required_assurance=required_assurance,
-        published_at=published_at or now,
+        published_at=None if keep_as_draft else (published_at or now),
         opens_at=opens_at,
         closes_at=closes_at,
         created_by=by,
@@ -384,22 +398,85 @@ def create_consultation(
     consultation.goals.set(goals)
     consultation.responsible.set(responsible or [persona])
     _add_version(consultation, persona=persona, sections=cleaned, note="", at=now)
+    if consultation.is_published:
+        _announce(consultation, by=by, persona=persona, at=now)
+    else:
+        _record(
+            by,
+            consultation,
+            verb="consultation.drafted",
+            summary=f"{persona.public_name} saved a consultation before publishing it: {title}",
+            persona=persona,
+            agency=agency,
+            occurred_at=now,
+        )
+    return consultation
+
+
+def _announce(consultation: Consultation, *, by: Any, persona: Any, at: dt.datetime) -> None:
+    """The consultation is out: the public log says so and the agency's followers are
+    told, once (`announced_at`)."""
+    who = persona.public_name if persona is not None else consultation.agency.name
     activity = _record(
         by,
         consultation,
         verb="consultation.published",
-        summary=f"{persona.public_name} published a consultation: {title}",
+        summary=f"{who} published a consultation: {consultation.title}",
         persona=persona,
-        agency=agency,
-        occurred_at=now,
+        occurred_at=at,
     )
+    Consultation.objects.filter(pk=consultation.pk).update(announced_at=at)
+    consultation.announced_at = at
     notify_followers(
         activity,
-        target=agency,
+        target=consultation.agency,
         reason=_("New consultation at an agency you follow"),
         url=consultation.get_absolute_url(),
     )
-    return consultation
+
+
+@transaction.atomic
+def publish_consultation(*, by: Any, consultation: Consultation) -> Consultation:
+    """Staff of the agency publish a consultation kept as a draft (or scheduled for
+    later) now: everyone can read it and the agency's followers are told. Raises
+    PermissionDenied for anyone else; ValidationError when it is already published."""
+    current = (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .get(pk=consultation.pk)
+    )
+    persona = _staff_persona(by, current.agency_id)
+    if current.is_published:
+        raise ValidationError(_("This consultation is already published."))
+    now = timezone.now()
+    current.published_at = now
+    current.save(update_fields=["published_at"])
+    _announce(current, by=by, persona=persona, at=now)
+    consultation.published_at = now
+    consultation.announced_at = now
+    return current
+
+
+def announce_due_consultations(*, now: dt.datetime | None = None) -> int:
+    """Announce the consultations whose publication date has come (set when they were
+    saved): the public log and the agency's followers hear of each once. For the
+    scheduled `townhall announce_consultations`; returns how many were announced."""
+    now = now or timezone.now()
+    announced = 0
+    due = Consultation.objects.filter(published_at__lte=now, announced_at__isnull=True)
+    for pk in due.order_by("published_at", "pk").values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            current = (
+                Consultation.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("agency")
+                .filter(pk=pk, announced_at__isnull=True)
+                .first()
+            )
+            if current is None or current.published_at is None:
+                continue
+            _announce(current, by=None, persona=None, at=current.published_at)
+            announced += 1
+    return announced
 
 
 @transaction.atomic

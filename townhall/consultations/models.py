@@ -108,6 +108,9 @@ class Consultation(models.Model):
         default=AssuranceLevel.EMAIL_VERIFIED,
     )
     published_at = models.DateTimeField(_("draft published"), null=True, blank=True)
+    # When followers were told and the public log said "published" (None: not yet — a
+    # draft kept back, or one whose publication date is still to come).
+    announced_at = models.DateTimeField(_("publication announced"), null=True, blank=True)
     opens_at = models.DateTimeField(_("opens for comments"))
     closes_at = models.DateTimeField(_("closes"))
     response_published_at = models.DateTimeField(_("response published"), null=True, blank=True)
@@ -176,6 +179,16 @@ class Consultation(models.Model):
     @property
     def has_response(self) -> bool:
         return self.response_published_at is not None
+
+    @property
+    def is_published(self) -> bool:
+        """Readable by everyone now (its publication date has come)."""
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Not published yet, with a date set for it."""
+        return self.published_at is not None and self.published_at > timezone.now()
 
     @property
     def days_left(self) -> int:

@@ -106,6 +106,13 @@ class ConsultationForm(forms.Form):
             "only to your agency's staff until then."
         ),
     )
+    keep_as_draft = forms.BooleanField(
+        label=gettext_lazy("Keep it as a draft for now"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only your agency's staff can read it until one of you publishes it from its page."
+        ),
+    )
     opens_at = _moment(
         gettext_lazy("Opens for comments on"),
         missing=gettext_lazy("Say when it opens for comments."),

@@ -104,6 +104,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
                     opens_at=data["opens_at"],
                     closes_at=data["closes_at"],
                     published_at=data["published_at"],
+                    keep_as_draft=data["keep_as_draft"],
                     required_assurance=data["required_assurance"],
                     goals=data["goals"],
                     responsible=data["responsible"],
@@ -220,3 +221,22 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
         {"consultation": consultation, "form": form},
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff publish a draft (or a consultation scheduled for later) now."""
+    found = _staff_consultation(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        actions.publish_consultation(by=request.user, consultation=found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” is published: everyone can read it now.") % {"title": found.title},
+        )
+    return redirect(found)

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("new/", staff_views.consultation_create, name="consultation-create"),
     path("<int:pk>/revise/", staff_views.consultation_revise, name="consultation-revise"),
+    path("<int:pk>/publish/", staff_views.consultation_publish, name="consultation-publish"),
     path("<int:pk>/questions/new/", staff_views.question_create, name="question-create"),
     path("<int:pk>/", views.consultation_detail, name="consultation-detail"),
     path("<int:pk>/comments/", views.comment_create, name="comment-create"),

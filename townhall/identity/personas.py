@@ -17,6 +17,7 @@ STAFF_VIEWS = frozenset(
     {
         "identity:verify-in-person",
         "consultations:consultation-create",
+        "consultations:consultation-publish",
         "consultations:consultation-revise",
         "consultations:question-create",
         "consultations:consultation-respond",
