@@ -14,6 +14,7 @@ from townhall.agencies.models import (
     Agency,
     AttributeDatatype,
     Goal,
+    GoalMetric,
     Service,
     ServiceAttribute,
     ServiceKind,
@@ -179,6 +180,15 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class GoalSerializer(serializers.ModelSerializer):
+    metric = serializers.ChoiceField(
+        choices=GoalMetric.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The transparency dashboard's figure the goal is checked against (as named in "
+            "GET /api/v1/transparency/agencies/{slug}/), or null when the goal has no number."
+        ),
+    )
     target = serializers.FloatField(
         read_only=True,
         allow_null=True,
@@ -191,6 +201,11 @@ class GoalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Goal
         fields = ["title", "description", "measure", "metric", "target"]
+
+    def to_representation(self, instance: Goal) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        data["metric"] = data["metric"] or None  # as the dashboard's API says "none"
+        return data
 
 
 class TeamSerializer(serializers.ModelSerializer):

@@ -229,10 +229,6 @@ class GoalProgress:
     actual: float | None = None
     met: bool | None = None
 
-    @property
-    def has_data(self) -> bool:
-        return self.actual is not None
-
 
 def goal_progress(goals: list[Goal], figures: Figures) -> list[GoalProgress]:
     """Each goal (in order) with its metric's figure and whether it meets the target; no

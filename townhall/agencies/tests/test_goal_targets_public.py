@@ -57,4 +57,4 @@ def test_the_agencies_api_gives_each_goals_metric_and_target(
     goals = {goal["title"]: goal for goal in body["goals"]}
     assert goals["Keep our promises"]["metric"] == "promises_kept_share"
     assert goals["Keep our promises"]["target"] == 90.0
-    assert goals["Be kind"]["metric"] == "" and goals["Be kind"]["target"] is None
+    assert goals["Be kind"]["metric"] is None and goals["Be kind"]["target"] is None

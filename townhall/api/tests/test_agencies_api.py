@@ -60,7 +60,7 @@ def test_agency_detail_shows_purpose_goals_teams_public_staff_and_services(
             "title": "Fix potholes fast",
             "description": "Smooth streets for everyone.",
             "measure": "Share of potholes filled within 5 working days",
-            "metric": "",
+            "metric": None,
             "target": None,
         }
     ]

@@ -256,19 +256,16 @@ def _reserve_number() -> int:
     taken by anyone else before this transaction commits; the primary key would refuse a
     clash in any case.
     """
+    table = ServiceRequest._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
-                [ServiceRequest._meta.db_table],
-            )
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
         else:
-            cursor.execute(
-                "SELECT MAX("
-                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-                'COALESCE((SELECT MAX("id") FROM "service_requests_servicerequest"), 0)) + 1',
-                [ServiceRequest._meta.db_table],
-            )
+            # The model's own table name, quoted: nothing typed by anyone reaches this SQL.
+            highest = f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}"  # noqa: S608
+            known = "SELECT seq FROM sqlite_sequence WHERE name = %s"
+            sql = f"SELECT MAX(COALESCE(({known}), 0), COALESCE(({highest}), 0)) + 1"  # noqa: S608
+            cursor.execute(sql, [table])
         row = cursor.fetchone()
     return int(row[0])
 
