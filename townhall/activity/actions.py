@@ -62,6 +62,8 @@ def record_activity(
     if target is not None:
         entry.target_type = ContentType.objects.get_for_model(target)
         entry.target_id = str(target.pk)
+        # Those who listen for new entries read the target without a query.
+        Activity._meta.get_field("target").set_cached_value(entry, target)
     entry.save(force_insert=True)
     return entry
 

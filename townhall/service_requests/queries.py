@@ -97,26 +97,27 @@ def staff_persona(user: Any, agency: Agency | int) -> StaffMembership | None:
     )
 
 
-def get_visible_request(reference: str, user: Any) -> ServiceRequest:
+def get_visible_request(reference: str, user: Any, *, joined: bool = True) -> ServiceRequest:
     """The request with this reference if `user` may see it; Http404 otherwise (a private
-    request someone may not see does not exist for them). One query."""
+    request someone may not see does not exist for them). One query, which reads the rows
+    the pages show with it (service, agency, holder, team, requester, original) unless
+    `joined` is false: then the request's own row only."""
     cleaned = (reference or "").strip().upper() if isinstance(reference, str) else ""
     if not REFERENCE.match(cleaned):
         raise Http404("No such request.")
-    try:
-        return (
-            ServiceRequest.objects.visible_to(user)
-            .select_related(
-                "service",
-                "agency",
-                "assignee",
-                "assignee__agency",
-                "team",
-                "requester",
-                "duplicate_of",
-            )
-            .get(reference=cleaned)
+    rows = ServiceRequest.objects.visible_to(user)
+    if joined:
+        rows = rows.select_related(
+            "service",
+            "agency",
+            "assignee",
+            "assignee__agency",
+            "team",
+            "requester",
+            "duplicate_of",
         )
+    try:
+        return rows.get(reference=cleaned)
     except ServiceRequest.DoesNotExist:
         raise Http404("No such request.") from None
 

@@ -636,30 +636,29 @@ def _status_context(
 
 
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    service_request = queries.get_visible_request(reference, request.user)
-    if request.user.is_authenticated or not status_pages.is_enabled():
-        return _status_page(request, service_request)
-    # Anonymous visitors: the page's content is the same for all of them, kept rendered
-    # (status_pages.py says what makes a kept page stale); the site's header is not kept.
-    key = status_pages.page_key(
-        service_request,
-        request.build_absolute_uri(service_request.get_absolute_url()),
-        request.path,
+    if (
+        request.user.is_authenticated
+        or not status_pages.is_enabled()
+        or request.GET
+        or len(messages.get_messages(request))
+    ):
+        return _status_page(request, queries.get_visible_request(reference, request.user))
+    # Anonymous visitors: the page is the same for all of them, kept rendered
+    # (status_pages.py says what makes a kept page stale), their CSRF token put in.
+    own_row = queries.get_visible_request(reference, request.user, joined=False)
+    lookup = status_pages.look_up(
+        own_row, request.build_absolute_uri(own_row.get_absolute_url()), request.path
     )
-    body = status_pages.get(key)
-    if body is None:
-        body = render_to_string(
-            "service_requests/_request_status.html",
-            _status_context(request, service_request),
-            request=request,
-        )
-        status_pages.keep(key, body)
-    context = {
-        "service_request": service_request,
-        "service": service_request.service,
-        "status_body": body,
-    }
-    return render(request, "service_requests/request_detail.html", context)
+    kept = status_pages.kept_response(lookup, request)
+    if kept is not None:
+        return kept
+    service_request = queries.get_visible_request(reference, request.user)
+    mark = status_pages.csrf_mark()
+    context = _status_context(request, service_request)
+    context["csrf_token"] = mark
+    page = render_to_string("service_requests/request_detail.html", context, request=request)
+    status_pages.keep(lookup, mark, page)
+    return status_pages.serve(page, mark, request)
 
 
 def request_ics(request: HttpRequest, reference: str) -> HttpResponse:

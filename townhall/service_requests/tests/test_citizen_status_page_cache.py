@@ -3,10 +3,12 @@ anything on it changes; signed-in people and private requests are never served f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from townhall.commitments.models import Commitment
@@ -100,3 +102,48 @@ def test_each_language_has_its_own_kept_page(client: Any, report: Any) -> None:
     spanish = Client(headers={"accept-language": "es"}).get(status_url(report))
     assert spanish.content.decode() != english
     translation.activate("en")
+
+
+def _language_token(page: str) -> str:
+    form = page[page.index('class="townhall-language"') :]
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert match is not None
+    return match[1]
+
+
+def test_each_anonymous_visitor_of_the_kept_page_gets_a_language_form_that_works(
+    report: Any,
+) -> None:
+    Client().get(status_url(report))  # kept by an earlier visitor
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(status_url(report)).content.decode()
+    token = _language_token(page)
+    assert "csrf-mark" not in page
+    assert token != _language_token(Client().get(status_url(report)).content.decode())
+
+    switched = visitor.post(
+        reverse("set_language"),
+        {"language": "es", "next": status_url(report), "csrfmiddlewaretoken": token},
+    )
+
+    assert switched.status_code == 302
+    assert '<html lang="es">' in visitor.get(status_url(report)).content.decode()
+
+
+def test_a_message_waiting_for_the_visitor_is_shown_on_the_kept_page(
+    client: Any, report: Any, citizen2: Any
+) -> None:
+    Client().get(status_url(report))  # kept without any message
+    client.force_login(citizen2)
+
+    response = client.post(reverse("account_logout"), {"next": status_url(report)}, follow=True)
+
+    assert response.redirect_chain[-1][0] == status_url(report)
+    assert "You have signed out." in page_text(response)
+    # The message is shown once; the next visit is the kept page again.
+    assert "You have signed out." not in page_text(client.get(status_url(report)))
+
+
+def test_an_address_with_a_query_string_shows_the_same_page(client: Any, report: Any) -> None:
+    kept = page_text(client.get(status_url(report)))
+    assert page_text(Client().get(status_url(report) + "?from=newsletter")) == kept
