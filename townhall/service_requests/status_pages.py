@@ -22,8 +22,8 @@ is kept as a random mark and replaced by the visitor's token when the page is se
 A visitor with a message waiting (after signing out, say) or an address with a query
 string gets a page rendered afresh, which is not kept.
 
-A token is replaced as soon as the change is saved and once more when its transaction
-commits, so a page rendered from the data before the commit never outlives it. Signed-in
+A token is replaced when the change's transaction commits: a page kept before that was kept
+with the old token, so a page rendered from the data before the commit is not used again. Signed-in
 people (the requester, staff, anyone who may say "me too") always get a freshly rendered
 page; so do private requests, which anonymous visitors cannot see at all.
 
@@ -156,21 +156,21 @@ def _replace(key: str) -> None:
     cache.set(key, secrets.token_hex(8), _token_lifetime())
 
 
-def _replace_now_and_on_commit(key: str) -> None:
-    if not is_enabled():
-        return
-    _replace(key)
-    transaction.on_commit(lambda: _replace(key))
+def _replace_on_commit(key: str) -> None:
+    # Once the change is visible to others: a page rendered before that was kept with
+    # the old token, so it is not used again (a page kept after it has the new one).
+    if is_enabled():
+        transaction.on_commit(lambda: _replace(key))
 
 
 def forget_request(pk: Any) -> None:
     """Something about the request changed: its kept pages are no longer used."""
-    _replace_now_and_on_commit(_token_key("request", pk))
+    _replace_on_commit(_token_key("request", pk))
 
 
 def forget_thread(pk: Any) -> None:
     """A message or file of the thread changed."""
-    _replace_now_and_on_commit(_token_key("thread", pk))
+    _replace_on_commit(_token_key("thread", pk))
 
 
 def _on_activity(sender: Any, instance: Activity, created: bool, **kwargs: Any) -> None:

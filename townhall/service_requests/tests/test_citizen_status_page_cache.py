@@ -45,6 +45,18 @@ def test_after_a_staff_reply_the_anonymous_page_shows_it_at_once(
     assert "Status Acknowledged" in text
 
 
+def test_a_second_reply_that_leaves_the_status_as_it_was_shows_once_it_is_committed(
+    client: Any, report: Any, staff_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    actions.reply_to_request(by=staff_member.user, request=report, body="We have it.")
+    client.get(status_url(report))  # kept, acknowledged
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reply_to_request(
+            by=staff_member.user, request=report, body="The crew comes on Monday."
+        )
+    assert "The crew comes on Monday" in page_text(Client().get(status_url(report)))
+
+
 def test_after_a_me_too_the_anonymous_page_counts_it_at_once(
     client: Any, report: Any, citizen2: Any
 ) -> None:
@@ -54,7 +66,9 @@ def test_after_a_me_too_the_anonymous_page_counts_it_at_once(
     assert after != before
 
 
-def test_a_promise_broken_by_the_scheduled_check_shows_at_once(client: Any, report: Any) -> None:
+def test_a_promise_broken_by_the_scheduled_check_shows_at_once(
+    client: Any, report: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     from datetime import timedelta
 
     from townhall.commitments import actions as commitment_actions
@@ -62,9 +76,10 @@ def test_a_promise_broken_by_the_scheduled_check_shows_at_once(client: Any, repo
     before = page_text(client.get(status_url(report)))
     acknowledge = Commitment.objects.filter(subject_id=str(report.pk)).order_by("due_at").first()
     assert acknowledge is not None
-    broken = commitment_actions.mark_broken_commitments(
-        now=acknowledge.due_at + timedelta(minutes=1)
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the check's commit
+        broken = commitment_actions.mark_broken_commitments(
+            now=acknowledge.due_at + timedelta(minutes=1)
+        )
     assert broken >= 1
     after = page_text(client.get(status_url(report)))
     assert after != before
