@@ -126,15 +126,22 @@ def _subject_filter(request: ServiceRequest) -> Q:
     return Q(subject_type=_request_type(), subject_id=str(request.pk))
 
 
-def _commitment_ids_and_staff(request: ServiceRequest, user: Any) -> tuple[list[str], bool]:
+def _commitment_ids_and_staff(
+    request: ServiceRequest, user: Any, is_staff: bool | None = None
+) -> tuple[list[str], bool]:
     """The ids (as text, as the log stores targets) of the request's commitments, and
-    whether `user` is active staff of the agency holding it, in one small query: both
-    are read through their indexes and joined with UNION ALL (a staff row has id 0)."""
+    whether `user` is active staff of the agency holding it (site administrators are not
+    counted), in one small query: both are read through their indexes and joined with
+    UNION ALL (a staff row has id 0). `is_staff`: `is_agency_staff`, when the caller
+    knows it already."""
     ids = (
         Commitment.objects.filter(_subject_filter(request))
         .order_by()
         .values_list("pk", Value(False, output_field=BooleanField()))
     )
+    if is_staff is not None:
+        known = is_staff and not (user is not None and user.is_superuser)
+        return [str(pk) for pk, _staff_row in ids], known
     if user is not None and user.is_authenticated and not user.is_superuser:
         staff = (
             StaffMembership.objects.active()
@@ -154,10 +161,11 @@ def _commitment_ids_and_staff(request: ServiceRequest, user: Any) -> tuple[list[
     return commitment_ids, is_staff
 
 
-def timeline(request: ServiceRequest, user: Any) -> list[Activity]:
+def timeline(request: ServiceRequest, user: Any, *, is_staff: bool | None = None) -> list[Activity]:
     """The log entries `user` may read about the request or its commitments, oldest
     first, with the staff persona that acted. Two queries: the request's commitment ids
-    (with whether `user` is staff of the holding agency), then the entries.
+    (with whether `user` is staff of the holding agency, unless `is_staff` says it: the
+    caller's `is_agency_staff`), then the entries.
 
     Besides what `Activity.visible_to` allows, the staff of the agency now holding the
     request read its participants' and staff entries written while another agency held
@@ -166,7 +174,7 @@ def timeline(request: ServiceRequest, user: Any) -> list[Activity]:
     The commitment ids are written into the second query as a list, so the entries are
     found through the target index alone (an `IN (subquery)` ORed with the request's own
     target made both databases scan the whole log)."""
-    commitment_ids, is_staff = _commitment_ids_and_staff(request, user)
+    commitment_ids, is_staff = _commitment_ids_and_staff(request, user, is_staff)
     about = Q(target_type=_request_type(), target_id=str(request.pk))
     if commitment_ids:
         about |= Q(target_type=_commitment_type(), target_id__in=commitment_ids)
@@ -192,15 +200,20 @@ def request_commitments(request: ServiceRequest, user: Any) -> list[Commitment]:
     )
 
 
-def request_messages(request: ServiceRequest, user: Any) -> list[Message]:
+def request_messages(
+    request: ServiceRequest, user: Any, *, is_staff: bool | None = None
+) -> list[Message]:
     """The request's messages `user` may read, oldest first, with their author, persona
     and attachments, prepared for display by moderation (`prepare_messages`). Internal
     notes (and internal attachments) only for the agency's staff and site administrators.
-    Three queries (more only when some message is hidden). The caller has already checked that `user`
+    Three queries (more only when some message is hidden; one fewer when `is_staff`, the
+    caller's `is_agency_staff`, is given). The caller has already checked that `user`
     may see the request (`get_visible_request`)."""
     messages = Message.objects.filter(thread_id=request.thread_id)
     attachments = Attachment.objects.order_by("uploaded_at", "id")
-    if not is_agency_staff(user, request.agency_id):
+    if is_staff is None:
+        is_staff = is_agency_staff(user, request.agency_id)
+    if not is_staff:
         messages = messages.public()
         attachments = attachments.filter(is_internal=False)
     found = list(
@@ -214,10 +227,15 @@ def request_messages(request: ServiceRequest, user: Any) -> list[Message]:
     return found
 
 
-def request_attachments(request: ServiceRequest, user: Any) -> list[Attachment]:
-    """Files of the request's thread `user` may download (internal ones: staff only)."""
+def request_attachments(
+    request: ServiceRequest, user: Any, *, is_staff: bool | None = None
+) -> list[Attachment]:
+    """Files of the request's thread `user` may download (internal ones: staff only;
+    `is_staff`: the caller's `is_agency_staff`, when known)."""
     attachments = Attachment.objects.filter(thread_id=request.thread_id)
-    if not is_agency_staff(user, request.agency_id):
+    if is_staff is None:
+        is_staff = is_agency_staff(user, request.agency_id)
+    if not is_staff:
         attachments = attachments.filter(is_internal=False).exclude(message__is_internal=True)
     return list(attachments.order_by("uploaded_at", "id"))
 

@@ -537,9 +537,10 @@ def _status_context(
     zone = ZoneInfo(agency.time_zone)
     is_requester = user.is_authenticated and service_request.requester_id == user.pk
     is_final = service_request.status in FINAL_STATUSES
+    is_staff = queries.is_agency_staff(user, agency)  # asked once for the whole page
     messages_ = [
         message
-        for message in queries.request_messages(service_request, user)
+        for message in queries.request_messages(service_request, user, is_staff=is_staff)
         if not message.is_internal
     ]
     entries = []
@@ -558,7 +559,7 @@ def _status_context(
         )
     timeline = [
         {"entry": entry, "occurred_at": entry.occurred_at.astimezone(zone)}
-        for entry in queries.timeline(service_request, user)
+        for entry in queries.timeline(service_request, user, is_staff=is_staff)
         if entry.visibility in PUBLIC_TIMELINE
     ]
     filed_files = list(
@@ -629,7 +630,7 @@ def _status_context(
         "duplicate_of": duplicate_of,
         "reply_form": reply_form or ReplyForm(),
         "reopen_form": reopen_form or ReopenForm(),
-        "is_agency_staff": queries.is_agency_staff(user, agency),
+        "is_agency_staff": is_staff,
         "page_url": request.build_absolute_uri(service_request.get_absolute_url()),
     }
     return context

@@ -127,14 +127,17 @@ def action_errors(names: Mapping[str, str] | None = None) -> Iterator[None]:
 def represent(request: ServiceRequest, http_request: Request) -> dict[str, Any]:
     """The request whole, as `http_request.user` may see it (a fixed number of queries)."""
     user = http_request.user
+    staff = queries.is_agency_staff(user, request.agency_id)  # asked once, for all four
     # Each query joins what the serializers read (personas with their agencies, authors).
     request.api_commitments = queries.request_commitments(request, user)  # type: ignore[attr-defined]
-    request.api_timeline = queries.timeline(request, user)  # type: ignore[attr-defined]
+    request.api_timeline = queries.timeline(request, user, is_staff=staff)  # type: ignore[attr-defined]
     request.api_messages = [  # type: ignore[attr-defined]
-        m for m in queries.request_messages(request, user) if not m.is_internal
+        m for m in queries.request_messages(request, user, is_staff=staff) if not m.is_internal
     ]
     request.api_attachments = [  # type: ignore[attr-defined]
-        a for a in queries.request_attachments(request, user) if a.message_id is None
+        a
+        for a in queries.request_attachments(request, user, is_staff=staff)
+        if a.message_id is None
     ]
     # The timeline names the requester (joined by `get_visible_request`) without a query.
     context = {
