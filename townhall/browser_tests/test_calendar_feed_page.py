@@ -29,6 +29,6 @@ def test_citizen_makes_and_revokes_a_calendar_address(citizen, browser_page, axe
     axe_check(browser_page)
 
     browser_page.get_by_role("button", name="Revoke the address").click()
-    assert browser_page.get_by_role("button", name="Make my calendar address").is_visible()
+    browser_page.get_by_role("button", name="Make my calendar address").wait_for(state="visible")
     assert not CalendarFeed.objects.filter(owner=citizen, revoked_at__isnull=True).exists()
     axe_check(browser_page)

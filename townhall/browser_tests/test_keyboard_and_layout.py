@@ -36,7 +36,7 @@ def test_phone_visitor_opens_the_menu(agency, browser_page):
     menu = browser_page.get_by_role("button", name="Menu")
     assert menu.is_visible()
     menu.click()
-    assert browser_page.get_by_role("link", name="Agencies").first.is_visible()
+    browser_page.get_by_role("link", name="Agencies").first.wait_for(state="visible")
 
 
 def test_print_hides_navigation_but_keeps_the_content(agency, browser_page):

@@ -40,7 +40,7 @@ def test_staff_open_a_record_with_a_reason_and_the_citizen_sees_the_look(
     axe_check(page)
 
     page.get_by_role("button", name="Open the record").click()
-    assert page.get_by_text("Choose why you are opening this record.").first.is_visible()
+    page.get_by_text("Choose why you are opening this record.").first.wait_for(state="visible")
     axe_check(page)
 
     page.get_by_label("Why are you opening this record?").select_option("answering_request")

@@ -44,11 +44,12 @@ def test_citizen_downloads_their_data_then_erases_the_account(
     # replays the form as sent: here without the box ticked.
     browser_page.get_by_label("Password").fill("townhall-demo-password")
     browser_page.get_by_label("Password").press("Enter")
-    assert browser_page.get_by_text("Tick the box").first.is_visible()
+    # Waits for the replayed form (is_visible() would not wait for the page to come).
+    browser_page.get_by_text("Tick the box").first.wait_for(state="visible")
     axe_check(browser_page)
     assert User.objects.get(pk=citizen.pk).is_active
     browser_page.locator("label[for=id_confirm]").click()  # USWDS hides the box itself
     browser_page.get_by_role("button", name="Erase my account").click()
-    assert browser_page.locator("h1").inner_text() == "Your account is erased"
+    browser_page.get_by_role("heading", name="Your account is erased").wait_for()
     axe_check(browser_page)
     assert not User.objects.get(pk=citizen.pk).is_active
