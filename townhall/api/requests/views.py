@@ -124,21 +124,33 @@ def action_errors(names: Mapping[str, str] | None = None) -> Iterator[None]:
         raise serializers.ValidationError(_rename(error, names or {})) from error
 
 
-def represent(request: ServiceRequest, http_request: Request) -> dict[str, Any]:
-    """The request whole, as `http_request.user` may see it (a fixed number of queries)."""
+def represent(
+    request: ServiceRequest, http_request: Request, *, new_thread: bool = False
+) -> dict[str, Any]:
+    """The request whole, as `http_request.user` may see it (a fixed number of queries;
+    two fewer with `new_thread`, for a request this call filed without files: its thread
+    has no message or file yet)."""
     user = http_request.user
     staff = queries.is_agency_staff(user, request.agency_id)  # asked once, for all four
     # Each query joins what the serializers read (personas with their agencies, authors).
     request.api_commitments = queries.request_commitments(request, user)  # type: ignore[attr-defined]
     request.api_timeline = queries.timeline(request, user, is_staff=staff)  # type: ignore[attr-defined]
-    request.api_messages = [  # type: ignore[attr-defined]
-        m for m in queries.request_messages(request, user, is_staff=staff) if not m.is_internal
-    ]
-    request.api_attachments = [  # type: ignore[attr-defined]
-        a
-        for a in queries.request_attachments(request, user, is_staff=staff)
-        if a.message_id is None
-    ]
+    request.api_messages = (  # type: ignore[attr-defined]
+        []
+        if new_thread
+        else [
+            m for m in queries.request_messages(request, user, is_staff=staff) if not m.is_internal
+        ]
+    )
+    request.api_attachments = (  # type: ignore[attr-defined]
+        []
+        if new_thread
+        else [
+            a
+            for a in queries.request_attachments(request, user, is_staff=staff)
+            if a.message_id is None
+        ]
+    )
     # The timeline names the requester (joined by `get_visible_request`) without a query.
     context = {
         "request": http_request,
@@ -297,7 +309,7 @@ class RequestListView(APIView):
         data = filing.validated_data
         location = data.get("location") or {}
         with action_errors(FILING_FIELDS):
-            filed = actions.file_request(
+            outcome = actions.filing(
                 by=request.user,
                 service=data["service"],
                 description=data["description"],
@@ -308,9 +320,15 @@ class RequestListView(APIView):
                 is_public=data.get("public"),
                 idempotency_key=key,
             )
-        shown = visible_request(filed.reference, request.user)
+        filed = outcome.request
+        if outcome.is_new:
+            # Filed by this call: the object holds what the representation reads (service,
+            # agency, requester, team), and its thread is new (the API takes no files).
+            body = represent(filed, request, new_thread=True)
+        else:  # the request filed earlier with this key, as it stands now
+            body = represent(visible_request(filed.reference, request.user), request)
         return Response(
-            represent(shown, request),
+            body,
             status=status.HTTP_201_CREATED,
             headers={
                 "Location": request.build_absolute_uri(

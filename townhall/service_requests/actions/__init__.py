@@ -23,7 +23,14 @@ all share.
 from .bulk import BulkResult, bulk_assign, bulk_close
 from .contacts import claim_contact_requests
 from .conversation import add_internal_note, answer_request, reply_to_request, request_clarification
-from .filing import AssuranceTooLow, IdempotencyConflict, clean_location, file_request
+from .filing import (
+    AssuranceTooLow,
+    Filing,
+    IdempotencyConflict,
+    clean_location,
+    file_request,
+    filing,
+)
 from .holding import assign_request, take_request, transfer_request
 from .lifecycle import (
     close_request,
@@ -60,6 +67,8 @@ __all__ = [
     "delete_saved_reply",
     "extend_deadline",
     "file_request",
+    "filing",
+    "Filing",
     "keep_promise",
     "mark_duplicate",
     "reopen_request",

@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -270,6 +270,14 @@ def _reserve_number() -> int:
     return int(row[0])
 
 
+class Filing(NamedTuple):
+    """What `filing` did: the request, and whether this call filed it (False: the request
+    filed earlier with the same idempotency key was returned)."""
+
+    request: ServiceRequest
+    is_new: bool
+
+
 def file_request(
     *,
     by: Any,
@@ -285,6 +293,39 @@ def file_request(
     contact: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> ServiceRequest:
+    """A citizen files a request of a service: `filing`, which says what it checks and
+    creates, giving only the request."""
+    return filing(
+        by=by,
+        service=service,
+        description=description,
+        answers=answers,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        is_public=is_public,
+        files=files,
+        idempotency_key=idempotency_key,
+        contact=contact,
+        at=at,
+    ).request
+
+
+def filing(
+    *,
+    by: Any,
+    service: Service,
+    description: str,
+    answers: dict[str, Any] | None = None,
+    latitude: Any = None,
+    longitude: Any = None,
+    address: str = "",
+    is_public: bool | None = None,
+    files: Sequence[CheckedFile] = (),
+    idempotency_key: str = "",
+    contact: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Filing:
     """A citizen files a request of a service.
 
     Checks, in this order: signed in (PermissionDenied) with the service's assurance level
@@ -427,7 +468,7 @@ def file_request(
         if key:
             existing = _find_filing(by, key)
             if existing is not None:
-                return _replay(existing, fingerprint)
+                return Filing(_replay(existing, fingerprint), is_new=False)
         if calendar_error is not None:
             raise _calendar_not_set_up(agency, calendar_error) from calendar_error
         # The number is reserved first, so the request and its thread are written once with
@@ -470,7 +511,7 @@ def file_request(
             winner = _find_filing(by, key)
             if winner is None:  # pragma: no cover - the constraint names no other cause
                 raise
-            return _replay(winner, fingerprint)
+            return Filing(_replay(winner, fingerprint), is_new=False)
 
         _record(
             request,
@@ -502,4 +543,4 @@ def file_request(
             )
         if checked_files:
             store_attachments(thread=thread, message=None, uploaded_by=by, files=checked_files)
-        return request
+        return Filing(request, is_new=True)
