@@ -309,7 +309,7 @@ class RequestListView(APIView):
         data = filing.validated_data
         location = data.get("location") or {}
         with action_errors(FILING_FIELDS):
-            outcome = actions.filing(
+            outcome = actions.file_request_outcome(
                 by=request.user,
                 service=data["service"],
                 description=data["description"],

@@ -29,7 +29,7 @@ from .filing import (
     IdempotencyConflict,
     clean_location,
     file_request,
-    filing,
+    file_request_outcome,
 )
 from .holding import assign_request, take_request, transfer_request
 from .lifecycle import (
@@ -67,7 +67,7 @@ __all__ = [
     "delete_saved_reply",
     "extend_deadline",
     "file_request",
-    "filing",
+    "file_request_outcome",
     "Filing",
     "keep_promise",
     "mark_duplicate",

@@ -271,7 +271,7 @@ def _reserve_number() -> int:
 
 
 class Filing(NamedTuple):
-    """What `filing` did: the request, and whether this call filed it (False: the request
+    """What `file_request_outcome` did: the request, and whether this call filed it (False: the request
     filed earlier with the same idempotency key was returned)."""
 
     request: ServiceRequest
@@ -293,9 +293,9 @@ def file_request(
     contact: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> ServiceRequest:
-    """A citizen files a request of a service: `filing`, which says what it checks and
+    """A citizen files a request of a service: `file_request_outcome`, which says what it checks and
     creates, giving only the request."""
-    return filing(
+    return file_request_outcome(
         by=by,
         service=service,
         description=description,
@@ -311,7 +311,7 @@ def file_request(
     ).request
 
 
-def filing(
+def file_request_outcome(
     *,
     by: Any,
     service: Service,
