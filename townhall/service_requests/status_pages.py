@@ -67,6 +67,7 @@ __all__ = [
     "keep",
     "kept_response",
     "look_up",
+    "serve",
 ]
 
 PREFIX = "status-page"
