@@ -4,7 +4,9 @@ choosing how often notifications come by email."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -25,6 +27,23 @@ from .models import (
     Visibility,
     readers_of,
 )
+
+
+_recording = threading.local()
+
+
+@contextmanager
+def entries_recorded() -> Iterator[list[Activity]]:
+    """The entries `record_activity` appends in this thread while the block runs, in the
+    order they were written: for an action that answers with what it logged, without
+    reading the log again. Blocks may nest; each sees every entry of its own span."""
+    lists: list[list[Activity]] = _recording.__dict__.setdefault("lists", [])
+    found: list[Activity] = []
+    lists.append(found)
+    try:
+        yield found
+    finally:
+        lists.remove(found)
 
 
 def record_activity(
@@ -65,6 +84,8 @@ def record_activity(
         # Those who listen for new entries read the target without a query.
         Activity._meta.get_field("target").set_cached_value(entry, target)
     entry.save(force_insert=True)
+    for found in getattr(_recording, "lists", ()):
+        found.append(entry)
     return entry
 
 

@@ -159,6 +159,22 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.summary
 
+    def is_visible_to(self, user: Any, *, is_agency_staff: bool) -> bool:
+        """`ActivityQuerySet.visible_to` for an entry already in memory (keep the rules in
+        step); `is_agency_staff`: whether `user` is active staff of the entry's agency."""
+        if self.visibility == Visibility.PUBLIC:
+            return True
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        own = user.pk in (self.actor_id, self.citizen_id)  # type: ignore[attr-defined]
+        if self.visibility == Visibility.PARTICIPANTS:
+            return own or is_agency_staff
+        if self.visibility == Visibility.STAFF:
+            return is_agency_staff
+        return self.visibility == Visibility.INTERNAL and user.pk == self.actor_id  # type: ignore[attr-defined]
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ActivityIsAppendOnly("The activity log is append-only.")

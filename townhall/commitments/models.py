@@ -252,6 +252,15 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return f"{self.what} by {self.due_at.isoformat()} ({self.state})"
 
+    def is_visible_to(self, user: Any, *, is_agency_staff: bool) -> bool:
+        """`CommitmentQuerySet.visible_to` for a commitment already in memory (keep the
+        rules in step); `is_agency_staff`: whether `user` is active staff of its agency."""
+        if self.is_public:
+            return True
+        if user is None or not user.is_authenticated:
+            return False
+        return bool(user.is_superuser or is_agency_staff or self.made_to_id == user.pk)  # type: ignore[attr-defined]
+
     @property
     def what(self) -> str:
         """The promise in words: "to respond", or the words of a custom promise."""

@@ -125,32 +125,40 @@ def action_errors(names: Mapping[str, str] | None = None) -> Iterator[None]:
 
 
 def represent(
-    request: ServiceRequest, http_request: Request, *, new_thread: bool = False
+    request: ServiceRequest, http_request: Request, *, filed: actions.Filing | None = None
 ) -> dict[str, Any]:
-    """The request whole, as `http_request.user` may see it (a fixed number of queries;
-    two fewer with `new_thread`, for a request this call filed without files: its thread
-    has no message or file yet)."""
+    """The request whole, as `http_request.user` may see it (a fixed number of queries).
+
+    `filed`: the outcome of this call's own new filing (without files, as the API files),
+    whose request, commitments and log entries are in memory: the answer is then built
+    without a query, the same as a GET would read it."""
     user = http_request.user
-    staff = queries.is_agency_staff(user, request.agency_id)  # asked once, for all four
-    # Each query joins what the serializers read (personas with their agencies, authors).
-    request.api_commitments = queries.request_commitments(request, user)  # type: ignore[attr-defined]
-    request.api_timeline = queries.timeline(request, user, is_staff=staff)  # type: ignore[attr-defined]
-    request.api_messages = (  # type: ignore[attr-defined]
-        []
-        if new_thread
-        else [
+    if filed is not None:
+        # The filer is never staff of the agency (filing refuses them), though a site
+        # administrator reads everything; the thread is new, with no message or file.
+        staff = bool(user.is_superuser)
+        request.api_commitments = sorted(  # type: ignore[attr-defined]
+            (c for c in filed.commitments if c.is_visible_to(user, is_agency_staff=staff)),
+            key=lambda c: (c.made_at, c.due_at, c.pk),
+        )
+        request.api_timeline = sorted(  # type: ignore[attr-defined]
+            (e for e in filed.entries if e.is_visible_to(user, is_agency_staff=staff)),
+            key=lambda e: (e.occurred_at, e.pk),
+        )
+        request.api_messages = request.api_attachments = []  # type: ignore[attr-defined]
+    else:
+        staff = queries.is_agency_staff(user, request.agency_id)  # asked once, for all four
+        # Each query joins what the serializers read (personas with their agencies, authors).
+        request.api_commitments = queries.request_commitments(request, user)  # type: ignore[attr-defined]
+        request.api_timeline = queries.timeline(request, user, is_staff=staff)  # type: ignore[attr-defined]
+        request.api_messages = [  # type: ignore[attr-defined]
             m for m in queries.request_messages(request, user, is_staff=staff) if not m.is_internal
         ]
-    )
-    request.api_attachments = (  # type: ignore[attr-defined]
-        []
-        if new_thread
-        else [
+        request.api_attachments = [  # type: ignore[attr-defined]
             a
             for a in queries.request_attachments(request, user, is_staff=staff)
             if a.message_id is None
         ]
-    )
     # The timeline names the requester (joined by `get_visible_request`) without a query.
     context = {
         "request": http_request,
@@ -324,7 +332,7 @@ class RequestListView(APIView):
         if outcome.is_new:
             # Filed by this call: the object holds what the representation reads (service,
             # agency, requester, team), and its thread is new (the API takes no files).
-            body = represent(filed, request, new_thread=True)
+            body = represent(filed, request, filed=outcome)
         else:  # the request filed earlier with this key, as it stands now
             body = represent(visible_request(filed.reference, request.user), request)
         return Response(

@@ -137,3 +137,42 @@ def test_a_retry_answers_the_request_as_it_stands_now(
     assert again.json() == read_back(client, first.json()["reference"])
     assert again.json()["status"] == "acknowledged"
     assert any("fill it this week" in str(message) for message in again.json()["messages"])
+
+
+def test_a_private_filing_answers_what_get_reads_and_shows_its_promises(
+    citizen: Any, pothole_service: Any, as_user: Any
+) -> None:
+    """A private request's log entries are for its participants and its promises are not
+    public: the filer still reads both, in the answer as in GET."""
+    client = as_user(citizen)
+    body = {
+        "service": "pothole",
+        "description": "Pothole outside my own driveway.",
+        "attributes": {"size": "small"},
+        "location": {"address": "7 Oak Row"},
+        "public": False,
+    }
+    created = post(client, body)
+    assert created.status_code == 201
+    answer = created.json()
+    assert answer["public"] is False
+    assert [c["kind"] for c in answer["commitments"]] == ["acknowledge", "respond"]
+    assert [entry["verb"] for entry in answer["timeline"]][0] == "request.filed"
+    assert len(answer["timeline"]) == 3  # filed, and the two promises
+    assert answer == read_back(client, answer["reference"])
+
+
+def test_a_site_administrator_filing_answers_what_get_reads(
+    site_admin: Any, pothole_service: Any, as_user: Any
+) -> None:
+    client = as_user(site_admin)
+    body = {
+        "service": "pothole",
+        "description": "Pothole seen on the way to the office.",
+        "attributes": {"size": "large"},
+        "location": {"address": "1 Main St"},
+        "public": False,
+    }
+    created = post(client, body)
+    assert created.status_code == 201
+    assert created.json() == read_back(client, created.json()["reference"])

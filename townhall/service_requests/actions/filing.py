@@ -16,10 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from townhall.activity.actions import follow
+from townhall.activity.actions import entries_recorded, follow
+from townhall.activity.models import Activity
 from townhall.agencies.models import Agency, Service, Team, memberships_of
 from townhall.commitments import actions as commitment_actions
 from townhall.commitments.deadlines import CalendarError
+from townhall.commitments.models import Commitment
 from townhall.commitments.queries import calendar_for
 from townhall.conversations.attachments import CheckedFile, store_attachments
 from townhall.conversations.models import Thread, ThreadKind
@@ -276,6 +278,10 @@ class Filing(NamedTuple):
 
     request: ServiceRequest
     is_new: bool
+    # For a new request, what the filing wrote besides it, as written: its commitments
+    # and the log entries (so the filer's answer is built without reading them again).
+    commitments: tuple[Commitment, ...] = ()
+    entries: tuple[Activity, ...] = ()
 
 
 def file_request(
@@ -464,7 +470,7 @@ def file_request_outcome(
     except CalendarError as error:
         calendar_error = error  # a retry of a request already filed is still answered
     team = _route(agency, service, cleaned_description, location["latitude"], location["longitude"])
-    with transaction.atomic():
+    with transaction.atomic(), entries_recorded() as entries:
         if key:
             existing = _find_filing(by, key)
             if existing is not None:
@@ -525,7 +531,7 @@ def file_request_outcome(
         else:  # an application does not follow; the person will, once they claim it
             RequestContact.objects.create(request=request, filed_via=by, **cleaned_contact)
         try:
-            commitment_actions.make_standard_commitments(
+            commitments = commitment_actions.make_standard_commitments(
                 agency=agency,
                 service=service,
                 received_at=submitted_at,
@@ -541,6 +547,8 @@ def file_request_outcome(
             commitment_actions.hand_over_commitments(
                 subject=request, holder=None, team=request.team
             )
+            for commitment in commitments:  # as the update above left their rows
+                commitment.team, commitment.holder = request.team, None
         if checked_files:
             store_attachments(thread=thread, message=None, uploaded_by=by, files=checked_files)
-        return Filing(request, is_new=True)
+        return Filing(request, is_new=True, commitments=commitments, entries=tuple(entries))
