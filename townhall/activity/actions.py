@@ -28,7 +28,6 @@ from .models import (
     readers_of,
 )
 
-
 _recording = threading.local()
 
 

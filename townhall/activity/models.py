@@ -159,6 +159,14 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.summary
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ActivityIsAppendOnly("The activity log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ActivityIsAppendOnly("The activity log is append-only.")
+
     def is_visible_to(self, user: Any, *, is_agency_staff: bool) -> bool:
         """`ActivityQuerySet.visible_to` for an entry already in memory (keep the rules in
         step); `is_agency_staff`: whether `user` is active staff of the entry's agency."""
@@ -174,14 +182,6 @@ class Activity(models.Model):
         if self.visibility == Visibility.STAFF:
             return is_agency_staff
         return self.visibility == Visibility.INTERNAL and user.pk == self.actor_id  # type: ignore[attr-defined]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ActivityIsAppendOnly("The activity log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ActivityIsAppendOnly("The activity log is append-only.")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

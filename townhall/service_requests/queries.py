@@ -45,6 +45,7 @@ __all__ = [
     "QUEUES",
     "SORTS",
     "InboxScope",
+    "commitments_and_timeline",
     "get_visible_request",
     "inbox_counts",
     "inbox_queue",
@@ -175,6 +176,12 @@ def timeline(request: ServiceRequest, user: Any, *, is_staff: bool | None = None
     found through the target index alone (an `IN (subquery)` ORed with the request's own
     target made both databases scan the whole log)."""
     commitment_ids, is_staff = _commitment_ids_and_staff(request, user, is_staff)
+    return _entries_about(request, user, commitment_ids, is_staff=is_staff)
+
+
+def _entries_about(
+    request: ServiceRequest, user: Any, commitment_ids: list[str], *, is_staff: bool
+) -> list[Activity]:
     about = Q(target_type=_request_type(), target_id=str(request.pk))
     if commitment_ids:
         about |= Q(target_type=_commitment_type(), target_id__in=commitment_ids)
@@ -192,12 +199,33 @@ def timeline(request: ServiceRequest, user: Any, *, is_staff: bool | None = None
 def request_commitments(request: ServiceRequest, user: Any) -> list[Commitment]:
     """The request's commitments `user` may see, by due time, each with the persona who
     made it and the commitment that replaced it. One query."""
-    return list(
-        Commitment.objects.filter(_subject_filter(request))
-        .visible_to(user)
-        .select_related("made_by_persona", "made_by_persona__agency", "replaced_by")
-        .order_by("made_at", "due_at", "pk")
+    return _commitments_in_order(
+        Commitment.objects.filter(_subject_filter(request)).visible_to(user)
     )
+
+
+def _commitments_in_order(commitments: QuerySet[Commitment]) -> list[Commitment]:
+    return list(
+        commitments.select_related(
+            "made_by_persona", "made_by_persona__agency", "replaced_by"
+        ).order_by("made_at", "due_at", "pk")
+    )
+
+
+def commitments_and_timeline(
+    request: ServiceRequest, user: Any, *, is_staff: bool
+) -> tuple[list[Commitment], list[Activity]]:
+    """`request_commitments` and `timeline` together (`is_staff`: the caller's
+    `is_agency_staff`). For a visitor not signed in, two queries instead of three: every
+    commitment of the request is read once, whole; the log is searched by all their ids
+    and the public ones are shown. Signed-in people may see commitments by rules that
+    need their agencies (staff of the agency that made one before a transfer): theirs
+    are read as `request_commitments` reads them."""
+    if user is not None and user.is_authenticated:
+        return request_commitments(request, user), timeline(request, user, is_staff=is_staff)
+    every = _commitments_in_order(Commitment.objects.filter(_subject_filter(request)))
+    shown = [c for c in every if c.is_visible_to(user, is_agency_staff=False)]
+    return shown, _entries_about(request, user, [str(c.pk) for c in every], is_staff=False)
 
 
 def request_messages(

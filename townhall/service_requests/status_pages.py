@@ -98,7 +98,7 @@ class Lookup:
 def look_up(service_request: ServiceRequest, page_url: str, path: str) -> Lookup:
     """The kept page of this request (its own row as read for this view) for this
     language, address and path (`path`: the address it was asked at). One round trip to
-    the cache (two when a token must be made); no query."""
+    the cache (one more for each token that must be made); no query."""
     parts = (_row(service_request), translation.get_language(), page_url, path)
     digest = hashlib.sha256(repr(parts).encode("utf-8", "replace")).hexdigest()
     key = f"{PREFIX}:page:{service_request.pk}:{digest}"
@@ -109,9 +109,13 @@ def look_up(service_request: ServiceRequest, page_url: str, path: str) -> Lookup
     found = cache.get_many([*token_keys, key])
     for token_key in token_keys:
         if token_key not in found:
-            # `add`: two readers making a token at once agree on the one that was stored.
-            cache.add(token_key, secrets.token_hex(8), _token_lifetime())
-            found[token_key] = cache.get(token_key, "")
+            # `add`: two readers making a token at once agree on the one that was stored
+            # (the one who lost reads the winner's).
+            token = secrets.token_hex(8)
+            if cache.add(token_key, token, _token_lifetime()):
+                found[token_key] = token
+            else:
+                found[token_key] = cache.get(token_key, "")
     tokens = (str(found[token_keys[0]]), str(found[token_keys[1]]))
     kept = found.get(key)
     page = None

@@ -557,9 +557,10 @@ def _status_context(
                 "attachments": [a for a in message.attachments.all() if not a.is_internal],
             }
         )
+    commitments, log = queries.commitments_and_timeline(service_request, user, is_staff=is_staff)
     timeline = [
         {"entry": entry, "occurred_at": entry.occurred_at.astimezone(zone)}
-        for entry in queries.timeline(service_request, user, is_staff=is_staff)
+        for entry in log
         if entry.visibility in PUBLIC_TIMELINE
     ]
     filed_files = list(
@@ -609,9 +610,7 @@ def _status_context(
         "status_class": STATUS_TAG_CLASSES.get(service_request.status, "bg-primary"),  # type: ignore[call-overload]
         "holder": service_request.assignee,
         "holder_url": _profile_url(service_request.assignee, service_request),
-        "commitments": _commitment_rows(
-            queries.request_commitments(service_request, user), zone, now
-        ),
+        "commitments": _commitment_rows(commitments, zone, now),
         "entries": entries,
         "timeline": timeline,
         "filed_files": filed_files,

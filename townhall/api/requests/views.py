@@ -149,8 +149,9 @@ def represent(
     else:
         staff = queries.is_agency_staff(user, request.agency_id)  # asked once, for all four
         # Each query joins what the serializers read (personas with their agencies, authors).
-        request.api_commitments = queries.request_commitments(request, user)  # type: ignore[attr-defined]
-        request.api_timeline = queries.timeline(request, user, is_staff=staff)  # type: ignore[attr-defined]
+        request.api_commitments, request.api_timeline = queries.commitments_and_timeline(  # type: ignore[attr-defined]
+            request, user, is_staff=staff
+        )
         request.api_messages = [  # type: ignore[attr-defined]
             m for m in queries.request_messages(request, user, is_staff=staff) if not m.is_internal
         ]
