@@ -121,10 +121,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'townhall.sqlite3'}"
-# Tests run live-server threads that die with their connections: no persistent ones there.
+# Connections are kept for a minute, SQLite's too: opening one (and its PRAGMAs) cost as
+# much as a one-row page (bench/requests_load.py: 700 → 1,400 req/s). Tests run
+# live-server threads that die with their connections: no persistent ones there.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the worker write while pages read; wait instead of failing on a lock.
         "init_command": (

@@ -1,6 +1,6 @@
 """What an action logged, read back without a query: `entries_recorded` collects the
-entries as they are written, and `Activity.is_visible_to` / `Commitment.is_visible_to`
-give the same answer as the `visible_to` queries for every kind of reader."""
+entries as they are written, and `Activity.is_visible_to` gives the same answer as the
+`visible_to` query for every kind of reader."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser
 
 from townhall.activity.actions import entries_recorded, record_activity
 from townhall.activity.models import Activity, Visibility
-from townhall.commitments.models import Commitment
 
 pytestmark = pytest.mark.django_db
 
@@ -102,29 +101,3 @@ def test_an_entry_in_memory_is_visible_to_exactly_whom_the_query_shows_it(
         "test.staff.True",
         "test.staff.False",
     }
-
-
-def test_a_commitment_in_memory_is_visible_to_exactly_whom_the_query_shows_it(
-    pothole_request: Any,
-    citizen: Any,
-    citizen2: Any,
-    staff_member: Any,
-    other_staff: Any,
-    site_admin: Any,
-) -> None:
-    promises = list(Commitment.objects.all())
-    assert promises
-    Commitment.objects.filter(pk=promises[0].pk).update(is_public=False)
-    promises = list(Commitment.objects.all())
-    readers = {
-        "anonymous": (AnonymousUser(), False),
-        "citizen": (citizen, False),
-        "stranger": (citizen2, False),
-        "staff": (staff_member.user, True),
-        "staff of another agency": (other_staff.user, False),
-        "site administrator": (site_admin, False),
-    }
-    for name, (reader, staff) in readers.items():
-        shown = set(Commitment.objects.visible_to(reader).values_list("pk", flat=True))
-        in_memory = {c.pk for c in promises if c.is_visible_to(reader, is_agency_staff=staff)}
-        assert in_memory == shown, name

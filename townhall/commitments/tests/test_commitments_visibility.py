@@ -94,3 +94,31 @@ def test_the_admin_lists_commitments_but_cannot_add_change_or_delete(
     client.post(f"/admin/commitments/commitment/{promise.pk}/delete/", {"post": "yes"})
     promise.refresh_from_db()
     assert promise.state == "open"
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_a_commitment_in_memory_is_visible_to_exactly_whom_the_query_shows_it(
+    promise: Commitment,
+    public: bool,
+    citizen: Any,
+    citizen2: Any,
+    staff_member: Any,
+    other_staff: Any,
+    site_admin: Any,
+) -> None:
+    """`Commitment.is_visible_to` (for commitments already read, such as a filing's own)
+    keeps to the rule of `visible_to`."""
+    Commitment.objects.filter(pk=promise.pk).update(is_public=public)
+    promise.refresh_from_db()
+    readers = {
+        "anonymous": (AnonymousUser(), False),
+        "nobody": (None, False),
+        "its citizen": (citizen, False),
+        "another citizen": (citizen2, False),
+        "its agency's staff": (staff_member.user, True),
+        "staff of another agency": (other_staff.user, False),
+        "site administrator": (site_admin, False),
+    }
+    for name, (reader, staff) in readers.items():
+        shown = Commitment.objects.visible_to(reader).filter(pk=promise.pk).exists()
+        assert promise.is_visible_to(reader, is_agency_staff=staff) == shown, name
