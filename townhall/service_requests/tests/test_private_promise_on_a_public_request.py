@@ -38,6 +38,12 @@ def report(file_pothole: Any, staff_member: Any, agency: Any, citizen: Any) -> A
     return request
 
 
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def test_an_anonymous_visitor_sees_the_public_promises_and_not_the_private_one(
     report: Any, django_assert_max_num_queries: Any
 ) -> None:
@@ -51,17 +57,10 @@ def test_an_anonymous_visitor_sees_the_public_promises_and_not_the_private_one(
 
 
 def test_the_citizen_and_the_agency_see_the_private_promise_on_the_page(
-    report: Any, client: Any, citizen: Any, staff_member: Any, staff_client_for: Any
+    report: Any, citizen: Any, staff_member: Any, staff_client_for: Any
 ) -> None:
-    client.force_login(citizen)
-    assert PROMISE in page_text(client.get(status_url(report)))
+    assert PROMISE in page_text(signed_in(citizen).get(status_url(report)))
     assert PROMISE in page_text(staff_client_for(staff_member.user).get(status_url(report)))
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_api_shows_the_private_promise_to_the_citizen_only(
