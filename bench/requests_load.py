@@ -8,6 +8,9 @@ STATIC_MANIFEST=false, settings `bench.settings`, which add the baseline view
 keep-alive connections, measures in turn:
 
 - the baseline, `/bench/one-row/?id=<random>`;
+- a reference, `/bench/layout/?id=<random>`: the same row shown in the site's layout, the
+  least any page of the site costs (not a target; it says how much of a page's distance
+  from the baseline is the layout every page shares);
 - the public status page of random public requests, `/requests/<reference>/` (each
   read about once: mostly rendered afresh), then of 50 of them read again and again (the
   page kept rendered for anonymous visitors, when the cache is shared);
@@ -389,6 +392,9 @@ def targets(fixture: Fixture, args: argparse.Namespace) -> list[Target]:
     def one_row(rng: random.Random, _: int) -> tuple[str, str, None, dict[str, str]]:
         return "GET", f"/bench/one-row/?id={rng.choice(ids)}", None, {}
 
+    def layout(rng: random.Random, _: int) -> tuple[str, str, None, dict[str, str]]:
+        return "GET", f"/bench/layout/?id={rng.choice(ids)}", None, {}
+
     def status_page(rng: random.Random, _: int) -> tuple[str, str, None, dict[str, str]]:
         return "GET", f"/requests/{rng.choice(public)}/", None, {}
 
@@ -421,6 +427,7 @@ def targets(fixture: Fixture, args: argparse.Namespace) -> list[Target]:
 
     return [
         Target("baseline: one row", one_row, args.clients),
+        Target("reference: layout", layout, args.clients),
         Target("status page", status_page, args.clients),
         Target("status page: 50 popular", popular_page, args.clients),
         Target("my requests", my_requests, args.clients),

@@ -384,13 +384,9 @@ class RequestFilingSerializer(serializers.Serializer):
     )
 
     def validate_service(self, code: str) -> Service:
-        service = (
-            Service.objects.active()
-            .select_related("agency")
-            .prefetch_related("attributes")
-            .filter(code=code)
-            .first()
-        )
+        # Only whether it is offered: the filing reads the service again, with its
+        # questions, inside its own checks.
+        service = Service.objects.active().select_related("agency").filter(code=code).first()
         if service is None:
             raise serializers.ValidationError(
                 _("No service has the code “%(code)s”. The codes are listed at /api/v1/services/.")
