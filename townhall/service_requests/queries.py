@@ -237,18 +237,41 @@ def request_messages(
     Three queries (more only when some message is hidden; one fewer when `is_staff`, the
     caller's `is_agency_staff`, is given). The caller has already checked that `user`
     may see the request (`get_visible_request`)."""
-    messages = Message.objects.filter(thread_id=request.thread_id)
-    attachments = Attachment.objects.order_by("uploaded_at", "id")
     if is_staff is None:
         is_staff = is_agency_staff(user, request.agency_id)
+    attachments = Attachment.objects.order_by("uploaded_at", "id")
+    if not is_staff:
+        attachments = attachments.filter(is_internal=False)
+    return _messages(
+        request, user, is_staff=is_staff, attachments=Prefetch("attachments", queryset=attachments)
+    )
+
+
+def request_thread(
+    request: ServiceRequest, user: Any, *, is_staff: bool
+) -> tuple[list[Message], dict[int | None, list[Attachment]]]:
+    """The request's messages `user` may read, as `request_messages` gives them but
+    without their attachments, and every file of the thread `user` may download
+    (`request_attachments`) by the id of its message (None: filed with the request).
+    Two queries (more only when some message is hidden): the status page's replies and
+    files, which `request_messages` and `request_attachments` read in three."""
+    messages = _messages(request, user, is_staff=is_staff, attachments=None)
+    files: dict[int | None, list[Attachment]] = {}
+    for attachment in request_attachments(request, user, is_staff=is_staff):
+        files.setdefault(attachment.message_id, []).append(attachment)
+    return messages, files
+
+
+def _messages(
+    request: ServiceRequest, user: Any, *, is_staff: bool, attachments: Prefetch | None
+) -> list[Message]:
+    messages = Message.objects.filter(thread_id=request.thread_id)
     if not is_staff:
         messages = messages.public()
-        attachments = attachments.filter(is_internal=False)
-    found = list(
-        messages.select_related("author", "persona", "persona__agency")
-        .prefetch_related(Prefetch("attachments", queryset=attachments))
-        .order_by("created_at", "id")
-    )
+    messages = messages.select_related("author", "persona", "persona__agency")
+    if attachments is not None:
+        messages = messages.prefetch_related(attachments)
+    found = list(messages.order_by("created_at", "id"))
     # What moderation shows: a hidden message's notice, its text only for its author and
     # the moderators, the "Report" link (no query unless a message is hidden).
     moderation.prepare_messages_of_agency(found, user=user, agency_id=request.agency_id)

@@ -538,11 +538,8 @@ def _status_context(
     is_requester = user.is_authenticated and service_request.requester_id == user.pk
     is_final = service_request.status in FINAL_STATUSES
     is_staff = queries.is_agency_staff(user, agency)  # asked once for the whole page
-    messages_ = [
-        message
-        for message in queries.request_messages(service_request, user, is_staff=is_staff)
-        if not message.is_internal
-    ]
+    thread, files = queries.request_thread(service_request, user, is_staff=is_staff)
+    messages_ = [message for message in thread if not message.is_internal]
     entries = []
     for message in messages_:
         persona = message.persona
@@ -554,7 +551,7 @@ def _status_context(
                 "by_requester": persona is None
                 and message.author_id == service_request.requester_id,
                 "written_at": message.created_at.astimezone(zone),
-                "attachments": [a for a in message.attachments.all() if not a.is_internal],
+                "attachments": [a for a in files.get(message.pk, ()) if not a.is_internal],
             }
         )
     commitments, log = queries.commitments_and_timeline(service_request, user, is_staff=is_staff)
@@ -563,11 +560,7 @@ def _status_context(
         for entry in log
         if entry.visibility in PUBLIC_TIMELINE
     ]
-    filed_files = list(
-        Attachment.objects.filter(
-            thread_id=service_request.thread_id, message__isnull=True, is_internal=False
-        )
-    )
+    filed_files = [a for a in files.get(None, ()) if not a.is_internal]
     answers = []
     if service_request.answers:
         for question in service_request.service.attributes.all():

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 # and then the entries by their targets: scanning the whole activity log was slow.
 # +1: the follow button (does the person follow it; the page has already checked they may
 # see it). +1 for staff: whether they moderate (the navigation's link).
-STATUS_PAGE_QUERIES = 19  # one is moderation's check of new authors' links
+# -1: the replies' files and the files filed with the request are read together.
+STATUS_PAGE_QUERIES = 18  # one is moderation's check of new authors' links
 MY_REQUESTS_QUERIES = 6
 
 
