@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from townhall.agencies.models import Agency, Service, StaffMembership, StaffRole, Team
+from townhall.identity.widgets import QuickSelect
 
 from .models import REASON_MAX_LENGTH, SavedReply, ServiceRequest, Status
 
@@ -53,7 +54,10 @@ END_OF_DAY = time(23, 59, 59)
 
 class ModelChoiceField(forms.ModelChoiceField):
     """A model choice that refuses a NUL character before it reaches the database, and
-    whose options read as `label_from(object)` when given."""
+    whose options read as `label_from(object)` when given. Its list is written without
+    a template per option (`QuickSelect`): it holds every team or service of an agency."""
+
+    widget = QuickSelect
 
     def __init__(
         self, *args: Any, label_from: Callable[[Any], str] | None = None, **kwargs: Any
@@ -176,6 +180,7 @@ class QueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("Any status"))] + list(Status.choices),
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
     service = ModelChoiceField(
@@ -205,6 +210,7 @@ class QueueFilterForm(forms.Form):
         label=_("Order"),
         choices=list(SORTS.items()),
         required=False,
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Choose an order from the list.")},
     )
 

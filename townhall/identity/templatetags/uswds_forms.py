@@ -18,6 +18,7 @@ register = template.Library()
 
 _CLASSES = {
     "select": "usa-select",
+    "quickselect": "usa-select",  # townhall.identity.widgets.QuickSelect
     "selectmultiple": "usa-select",
     "nullbooleanselect": "usa-select",
     "textarea": "usa-textarea",
